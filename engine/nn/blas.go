@@ -1,0 +1,35 @@
+package nn
+
+// #cgo LDFLAGS: -lopenblas
+import "C"
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/netlib/blas/netlib"
+	G "gorgonia.org/gorgonia"
+)
+
+// impl is the OpenBLAS implementation every matrix product goes through.
+// Pure-Go BLAS is an order of magnitude slower on the convolutions here.
+var impl netlib.Implementation
+
+func init() {
+	// Gorgonia's own ops and the tensor package use the same library.
+	G.Use(impl)
+}
+
+// gemm computes c = alpha*op(a)*op(b) + beta*c for row-major matrices, where
+// op(a) is m×k and op(b) is k×n. transA and transB say whether a and b are
+// stored transposed.
+func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32,
+	b []float32, beta float32, c []float32) {
+	ta, lda := blas.NoTrans, k
+	if transA {
+		ta, lda = blas.Trans, m
+	}
+	tb, ldb := blas.NoTrans, n
+	if transB {
+		tb, ldb = blas.Trans, k
+	}
+	impl.Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+}
