@@ -47,6 +47,8 @@ type batchNorm struct {
 
 func (b *batchNorm) name() string { return "batchnorm+" + b.act.String() }
 
+func (b *batchNorm) output() G.Value { return b.y }
+
 func (b *batchNorm) forward(in []*tensor.Dense) (G.Value, error) {
 	x, gamma, beta := data(in[0]), data(in[1]), data(in[2])
 	b.gamma = gamma

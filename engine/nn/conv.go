@@ -113,6 +113,8 @@ func (c *conv) name() string {
 	return fmt.Sprintf("conv%d/%d+%s", c.g.k, c.g.stride, c.act)
 }
 
+func (c *conv) output() G.Value { return c.y }
+
 func (c *conv) forward(in []*tensor.Dense) (G.Value, error) {
 	c.x, c.w = in[0], in[1]
 	g := c.g
@@ -163,6 +165,8 @@ type deconv struct {
 func (d *deconv) name() string {
 	return fmt.Sprintf("deconv%d/%d+%s", d.g.k, d.g.stride, d.act)
 }
+
+func (d *deconv) output() G.Value { return d.y }
 
 func (d *deconv) forward(in []*tensor.Dense) (G.Value, error) {
 	d.x, d.w = in[0], in[1]

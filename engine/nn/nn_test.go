@@ -16,7 +16,8 @@ type weighted struct {
 	dx *tensor.Dense
 }
 
-func (w *weighted) name() string { return "weighted" }
+func (w *weighted) name() string    { return "weighted" }
+func (w *weighted) output() G.Value { return nil }
 
 func (w *weighted) forward(in []*tensor.Dense) (G.Value, error) {
 	var s float32

@@ -26,9 +26,34 @@ type kernel interface {
 	// backward returns the gradients of the inputs marked in need, given
 	// the gradient dy of the output; the others are nil.
 	backward(dy []float32, need []bool) ([]*tensor.Dense, error)
+	// output returns the value the latest forward pass returned.
+	output() G.Value
 }
 
 var opCounter atomic.Uint64
+
+// Replay adds to the graph of inputs a node that stands for layer, a node of
+// another graph built by this package, without computing it again: its value
+// is layer's latest output and its gradients flow through layer's kernel.
+// The caller must run layer's graph, on the same input values, before each
+// run of this one; need says which inputs receive gradients here.
+//
+// A training step uses it to backpropagate through the generator pass that
+// already produced the fake batch for the discriminator.
+func Replay(layer *G.Node, need []bool, inputs ...*G.Node) (*G.Node, error) {
+	f, ok := layer.Op().(*forwardOp)
+	if !ok || len(inputs) != len(f.in) || len(need) != len(f.in) {
+		return nil, fmt.Errorf("nn: replay of %v: not a layer of this package with %d inputs",
+			layer.Op(), len(inputs))
+	}
+	op := &forwardOp{opBase: newBase(f.what + " replay"), k: f.k, in: f.in, out: f.out,
+		need: need, replay: true}
+	n, err := G.ApplyOp(op, inputs...)
+	if err != nil {
+		return nil, fmt.Errorf("nn: replay of %s: %w", f.what, err)
+	}
+	return n, nil
+}
 
 // apply adds k to the graph as a node over inputs with the given output
 // shape. need says which inputs receive gradients; an input whose gradient
@@ -86,10 +111,11 @@ func (o opBase) Hashcode() uint32 {
 // forwardOp runs a kernel's forward pass.
 type forwardOp struct {
 	opBase
-	k    kernel
-	in   []tensor.Shape
-	out  tensor.Shape
-	need []bool
+	k      kernel
+	in     []tensor.Shape
+	out    tensor.Shape
+	need   []bool
+	replay bool // return the kernel's latest output instead of computing
 }
 
 func (o *forwardOp) Arity() int         { return len(o.in) }
@@ -101,6 +127,9 @@ func (o *forwardOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (o *forwardOp) Do(vals ...G.Value) (G.Value, error) {
+	if o.replay {
+		return o.k.output(), nil
+	}
 	in := make([]*tensor.Dense, len(vals))
 	for i, v := range vals {
 		d, ok := v.(*tensor.Dense)

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Config is everything that defines a training run. It is stored in the
+// run directory, so a resumed run trains exactly as it began.
+type Config struct {
+	// Data is the folder of training images; empty means the embedded
+	// default style.
+	Data string `json:"data"`
+	// Resolution is the side of the generated images: 32, 64 or 128.
+	Resolution int `json:"resolution"`
+	// Width scales every layer's channels; 32 is the reference dcgan64.
+	Width int `json:"width"`
+	// Latent is the length of the latent vector; DCGAN uses 100.
+	Latent int `json:"latent"`
+	// Batch is the number of real (and of generated) images per step.
+	Batch int `json:"batch"`
+	// LearningRate, Beta1 and Beta2 configure Adam for both networks;
+	// DCGAN's 2e-4, 0.5 and 0.999 are stable for this architecture.
+	LearningRate float64 `json:"learning_rate"`
+	Beta1        float64 `json:"beta1"`
+	Beta2        float64 `json:"beta2"`
+	// Seed fixes initial weights, data order and latents: the same seed
+	// and data train to the same weights.
+	Seed uint64 `json:"seed"`
+	// Steps is the step budget of the whole run, across resumes; 0 trains
+	// until stopped.
+	Steps int `json:"steps"`
+	// LogEvery is how many steps lie between rows of metrics.csv.
+	LogEvery int `json:"log_every"`
+	// SampleEvery is how many steps lie between sample grids saved under
+	// samples/; they make the training timeline.
+	SampleEvery int `json:"sample_every"`
+	// CheckpointSeconds bounds the training time a crash can lose.
+	CheckpointSeconds float64 `json:"checkpoint_seconds"`
+	// PreviewSeconds is how often a live sample grid is sent to the
+	// listener; generating it costs a fraction of a step.
+	PreviewSeconds float64 `json:"preview_seconds"`
+}
+
+// DefaultConfig returns the reference DCGAN settings at 64×64.
+func DefaultConfig() Config {
+	return Config{
+		Resolution:        64,
+		Width:             32,
+		Latent:            100,
+		Batch:             64,
+		LearningRate:      2e-4,
+		Beta1:             0.5,
+		Beta2:             0.999,
+		Seed:              1,
+		LogEvery:          10,
+		SampleEvery:       100,
+		CheckpointSeconds: 120,
+		PreviewSeconds:    2,
+	}
+}
+
+// Validate reports the first setting a run cannot train with, in words a
+// person can act on.
+func (c Config) Validate() error {
+	switch {
+	case !slices.Contains(Resolutions, c.Resolution):
+		return fmt.Errorf("engine: resolution %d is not one of %v", c.Resolution, Resolutions)
+	case c.Width < 4 || c.Width > 512:
+		return fmt.Errorf("engine: model width %d is outside 4..512", c.Width)
+	case c.Latent < 2 || c.Latent > 4096:
+		return fmt.Errorf("engine: latent size %d is outside 2..4096", c.Latent)
+	case c.Batch < 2 || c.Batch > 1024:
+		return fmt.Errorf("engine: batch size %d is outside 2..1024", c.Batch)
+	case !(c.LearningRate > 0 && c.LearningRate < 1):
+		return fmt.Errorf("engine: learning rate %g is outside (0, 1)", c.LearningRate)
+	case !(c.Beta1 >= 0 && c.Beta1 < 1 && c.Beta2 >= 0 && c.Beta2 < 1):
+		return fmt.Errorf("engine: Adam betas %g and %g must lie in [0, 1)", c.Beta1, c.Beta2)
+	case c.Steps < 0:
+		return fmt.Errorf("engine: step budget %d is negative", c.Steps)
+	case c.LogEvery < 1 || c.SampleEvery < 1:
+		return fmt.Errorf("engine: log and sample intervals must be at least one step")
+	case !(c.CheckpointSeconds > 0) || !(c.PreviewSeconds > 0):
+		return fmt.Errorf("engine: checkpoint and preview intervals must be positive")
+	}
+	return nil
+}
+
+func (c Config) arch() Arch {
+	return Arch{Resolution: c.Resolution, Width: c.Width, Latent: c.Latent}
+}

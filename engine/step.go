@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"ganvas/engine/nn"
+)
+
+// stepper runs training steps. A step is a discriminator update on one real
+// and one generated batch, then a generator update through the updated
+// discriminator, as in DCGAN. It compiles three graphs once:
+//
+//   - generate: z → fake batch, with batch statistics;
+//   - discriminate: D(real) and D(fake) → the discriminator's loss and its
+//     gradients (the fake batch enters as a plain input, so no gradient flows
+//     into the generator);
+//   - adversary: D(G(z)) → the generator's loss and its gradients, where
+//     G(z) replays the generate graph instead of computing it again.
+type stepper struct {
+	model *Model
+	batch int
+
+	z, real *tensor.Dense // inputs, filled before each step
+
+	genGraph *G.ExprGraph
+	genZ     *G.Node
+	fake     *G.Node
+	genVM    G.VM
+
+	discGraph *G.ExprGraph
+	discReal  *G.Node
+	discFake  *G.Node
+	discGrads [2][]*G.Node // one set per discriminator pass
+	discVM    G.VM
+	discLoss  nn.LossStats
+
+	advGraph *G.ExprGraph
+	advZ     *G.Node
+	genGrads []*G.Node
+	advVM    G.VM
+	genLoss  nn.LossStats
+
+	optGen, optDisc *adam
+	lastStats       StepStats // of the latest step
+}
+
+// StepStats are the figures of one training step.
+type StepStats struct {
+	LossD, LossG float64
+	DReal, DFake float64
+}
+
+func newStepper(m *Model, batch int, opt adamConfig) (*stepper, error) {
+	s := &stepper{model: m, batch: batch}
+	a := m.Arch
+	s.z = tensor.New(tensor.WithShape(batch, 1, 1, a.Latent), tensor.Of(tensor.Float32))
+	s.real = tensor.New(tensor.WithShape(batch, a.Resolution, a.Resolution, 3), tensor.Of(tensor.Float32))
+	if err := s.build(); err != nil {
+		s.close()
+		return nil, fmt.Errorf("engine: build training graphs: %w", err)
+	}
+	s.optGen = newAdam(opt, m.Generator.Params)
+	s.optDisc = newAdam(opt, m.Discriminator.Params)
+	return s, nil
+}
+
+func latentNode(g *G.ExprGraph, batch, latent int, name string) *G.Node {
+	return G.NewTensor(g, tensor.Float32, 4, G.WithShape(batch, 1, 1, latent), G.WithName(name))
+}
+
+func (s *stepper) build() error {
+	m, a := s.model, s.model.Arch
+
+	// Generate.
+	s.genGraph = G.NewGraph()
+	s.genZ = latentNode(s.genGraph, s.batch, a.Latent, "z")
+	fake, _, genLayers, err := m.generator(s.genZ, true, false, nil)
+	if err != nil {
+		return err
+	}
+	s.fake = fake
+
+	// Discriminate.
+	s.discGraph = G.NewGraph()
+	imageShape := G.WithShape(s.batch, a.Resolution, a.Resolution, 3)
+	s.discReal = G.NewTensor(s.discGraph, tensor.Float32, 4, imageShape, G.WithName("real"))
+	s.discFake = G.NewTensor(s.discGraph, tensor.Float32, 4, imageShape, G.WithName("fake"))
+	realLogits, realParams, err := m.discriminator(s.discReal, false, true)
+	if err != nil {
+		return err
+	}
+	fakeLogits, fakeParams, err := m.discriminator(s.discFake, false, true)
+	if err != nil {
+		return err
+	}
+	cost, err := nn.Loss([]*G.Node{realLogits, fakeLogits},
+		[]nn.Objective{nn.RealBCE, nn.FakeBCE}, &s.discLoss)
+	if err != nil {
+		return err
+	}
+	grads, err := G.Grad(cost, append(realParams, fakeParams...)...)
+	if err != nil {
+		return err
+	}
+	n := len(realParams)
+	s.discGrads = [2][]*G.Node{grads[:n], grads[n:]}
+
+	// Adversary: the generator's update through the discriminator.
+	s.advGraph = G.NewGraph()
+	s.advZ = latentNode(s.advGraph, s.batch, a.Latent, "z")
+	advFake, genParams, _, err := m.generator(s.advZ, true, true, genLayers.built)
+	if err != nil {
+		return err
+	}
+	logits, _, err := m.discriminator(advFake, true, false)
+	if err != nil {
+		return err
+	}
+	cost, err = nn.Loss([]*G.Node{logits}, []nn.Objective{nn.RealBCE}, &s.genLoss)
+	if err != nil {
+		return err
+	}
+	if s.genGrads, err = G.Grad(cost, genParams...); err != nil {
+		return err
+	}
+
+	s.genVM = G.NewTapeMachine(s.genGraph)
+	s.discVM = G.NewTapeMachine(s.discGraph)
+	s.advVM = G.NewTapeMachine(s.advGraph)
+	return nil
+}
+
+// step trains on the real batch and latent batch already in s.real and s.z.
+func (s *stepper) step() (StepStats, error) {
+	// Generate the fake batch once; both updates use it.
+	if err := G.Let(s.genZ, s.z); err != nil {
+		return StepStats{}, err
+	}
+	if err := runOnce(s.genVM); err != nil {
+		return StepStats{}, fmt.Errorf("engine: generator pass: %w", err)
+	}
+
+	// Discriminator step: real towards 1, fake towards 0.
+	if err := G.Let(s.discReal, s.real); err != nil {
+		return StepStats{}, err
+	}
+	if err := G.Let(s.discFake, s.fake.Value()); err != nil {
+		return StepStats{}, err
+	}
+	if err := runOnce(s.discVM); err != nil {
+		return StepStats{}, fmt.Errorf("engine: discriminator step: %w", err)
+	}
+	s.optDisc.update(s.model.Discriminator.Params, s.discGrads[:]...)
+
+	// Generator step: make the updated discriminator call the fakes real.
+	if err := G.Let(s.advZ, s.z); err != nil {
+		return StepStats{}, err
+	}
+	if err := runOnce(s.advVM); err != nil {
+		return StepStats{}, fmt.Errorf("engine: generator step: %w", err)
+	}
+	s.optGen.update(s.model.Generator.Params, s.genGrads)
+
+	st := StepStats{
+		LossD: s.discLoss.Value,
+		LossG: s.genLoss.Value,
+		DReal: s.discLoss.MeanSigmoid[0],
+		DFake: s.discLoss.MeanSigmoid[1],
+	}
+	if math.IsNaN(st.LossD) || math.IsNaN(st.LossG) || math.IsInf(st.LossD, 0) || math.IsInf(st.LossG, 0) {
+		return st, ErrDiverged
+	}
+	return st, nil
+}
+
+// runOnce executes a compiled graph once and readies it for the next run.
+func runOnce(vm G.VM) error {
+	defer vm.Reset()
+	return vm.RunAll()
+}
+
+func (s *stepper) close() {
+	for _, vm := range []G.VM{s.genVM, s.discVM, s.advVM} {
+		if vm != nil {
+			vm.Close()
+		}
+	}
+}
+
+// adamConfig holds Adam's hyperparameters.
+type adamConfig struct {
+	LearningRate, Beta1, Beta2 float64
+}
+
+// adam is the Adam optimiser (Kingma and Ba, 2015) over a network's
+// parameters, with PyTorch's bias correction and epsilon.
+type adam struct {
+	adamConfig
+	t    int
+	m, v [][]float32
+}
+
+func newAdam(c adamConfig, params []Param) *adam {
+	a := &adam{adamConfig: c}
+	for _, p := range params {
+		n := p.Value.Shape().TotalSize()
+		a.m = append(a.m, make([]float32, n))
+		a.v = append(a.v, make([]float32, n))
+	}
+	return a
+}
+
+// update applies one step to params; the gradient of parameter i is the
+// sum over the sets of grads[k][i].
+func (a *adam) update(params []Param, grads ...[]*G.Node) {
+	a.t++
+	const eps = 1e-8
+	b1, b2 := float32(a.Beta1), float32(a.Beta2)
+	c1 := 1 - math.Pow(a.Beta1, float64(a.t))
+	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
+	step := float32(a.LearningRate / c1)
+	root := float32(math.Sqrt(c2))
+	for i, p := range params {
+		w, m, v := p.Value.Data().([]float32), a.m[i], a.v[i]
+		gs := make([][]float32, len(grads))
+		for k := range grads {
+			gs[k] = grads[k][i].Value().Data().([]float32)
+		}
+		for j := range w {
+			g := gs[0][j]
+			for _, more := range gs[1:] {
+				g += more[j]
+			}
+			m[j] = b1*m[j] + (1-b1)*g
+			v[j] = b2*v[j] + (1-b2)*g*g
+			w[j] -= step * m[j] / (sqrt32(v[j])/root + eps)
+		}
+	}
+}

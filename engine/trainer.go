@@ -1,0 +1,368 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"ganvas/engine/dataset"
+	"ganvas/engine/run"
+)
+
+// previewCount is how many images the sample grid shows.
+const previewCount = 64
+
+// Trainer trains one run. Create it with NewTrainer, call Run in a goroutine
+// of its own, and drain Messages until it is closed. Pause, Resume and
+// SaveCheckpoint may be called from any goroutine at any time.
+//
+// Shutdown: cancelling Run's context stops training after the current step;
+// Run then saves a checkpoint, sends Done, and closes Messages once the
+// listener has taken every pending message.
+type Trainer struct {
+	cfg Config
+	dir *run.Dir
+	out *outbox
+
+	paused  atomic.Bool
+	saveNow atomic.Bool
+	wake    chan struct{}
+}
+
+// NewTrainer prepares the run at path: it creates a new run with cfg, or
+// opens an existing one, which keeps the config it was started with except
+// for the step budget, taken from cfg.Steps.
+func NewTrainer(path string, cfg Config) (*Trainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var dir *run.Dir
+	var err error
+	if run.IsRun(path) {
+		if dir, err = run.Open(path); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		var stored Config
+		if err := dir.LoadConfig(&stored); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		stored.Steps = cfg.Steps
+		if err := stored.Validate(); err != nil {
+			return nil, fmt.Errorf("engine: the run's config.json: %w", err)
+		}
+		if err := dir.SaveConfig(stored); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		cfg = stored
+	} else if dir, err = run.Create(path, cfg); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	return &Trainer{
+		cfg:  cfg,
+		dir:  dir,
+		out:  &outbox{in: make(chan Message), out: make(chan Message)},
+		wake: make(chan struct{}, 1),
+	}, nil
+}
+
+// Config returns the run's config.
+func (t *Trainer) Config() Config { return t.cfg }
+
+// Dir returns the run directory.
+func (t *Trainer) Dir() string { return t.dir.Path }
+
+// Messages returns the channel of everything the trainer reports. It is
+// closed after Done.
+func (t *Trainer) Messages() <-chan Message { return t.out.out }
+
+// Pause holds training after the current step until Resume.
+func (t *Trainer) Pause() { t.paused.Store(true); t.poke() }
+
+// Resume continues paused training.
+func (t *Trainer) Resume() { t.paused.Store(false); t.poke() }
+
+// SaveCheckpoint asks for a checkpoint after the current step.
+func (t *Trainer) SaveCheckpoint() { t.saveNow.Store(true); t.poke() }
+
+func (t *Trainer) poke() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// session is the state of a Run.
+type session struct {
+	model    *Model
+	stepper  *stepper
+	preview  *inference
+	data     *dataset.Dataset
+	sampler  sampler
+	latent   *rand.PCG
+	normal   *rand.Rand
+	metrics  *run.MetricsWriter
+	step     int
+	saved    int // step of the newest checkpoint
+	elapsed  time.Duration
+	lastSave time.Time
+}
+
+// Run trains until the step budget is reached or ctx is cancelled, and
+// returns why it stopped: nil for either of those, else the error, which
+// Done also carries.
+func (t *Trainer) Run(ctx context.Context) (err error) {
+	go t.out.run()
+	s := &session{}
+	defer func() {
+		if s.stepper != nil {
+			s.stepper.close()
+		}
+		if s.preview != nil {
+			s.preview.close()
+		}
+		if s.metrics != nil {
+			s.metrics.Close()
+		}
+		t.out.send(Done{Step: s.step, Err: err})
+		t.out.close()
+	}()
+
+	if s.data, err = t.loadData(ctx); err != nil {
+		return err
+	}
+	if err = t.restore(s); err != nil {
+		return err
+	}
+	return t.train(ctx, s)
+}
+
+func (t *Trainer) loadData(ctx context.Context) (*dataset.Dataset, error) {
+	opt := dataset.Options{Resolution: t.cfg.Resolution}
+	var d *dataset.Dataset
+	var err error
+	if t.cfg.Data == "" {
+		d, err = dataset.LoadFS(ctx, defaultStyle(), ".", opt)
+	} else {
+		d, err = dataset.Load(ctx, t.cfg.Data, opt)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("engine: load dataset: %w", err)
+	}
+	msg := DatasetLoaded{Folder: t.cfg.Data, Images: len(d.Paths), Skipped: len(d.Skipped)}
+	for _, s := range d.Skipped[:min(len(d.Skipped), 5)] {
+		msg.First = append(msg.First, SkippedFile{Path: s.Path, Reason: s.Reason})
+	}
+	t.out.send(msg)
+	return d, nil
+}
+
+// restore builds the model, from the latest checkpoint when there is one.
+func (t *Trainer) restore(s *session) error {
+	cfg := t.cfg
+	s.sampler = sampler{n: s.data.Len(), seed: cfg.Seed}
+	s.latent = rand.NewPCG(cfg.Seed, 2)
+	s.normal = rand.New(s.latent)
+
+	c, warning, err := t.dir.LatestCheckpoint()
+	switch {
+	case errors.Is(err, run.ErrNoCheckpoint):
+		c = nil
+	case err != nil:
+		return fmt.Errorf("engine: resume: %w", err)
+	}
+	if warning != "" {
+		t.out.send(Warning{Text: warning})
+	}
+
+	if c == nil {
+		s.model, err = NewModel(cfg.arch(), rand.New(rand.NewPCG(cfg.Seed, 1)))
+	} else {
+		s.model, err = modelFromCheckpoint(c)
+	}
+	if err != nil {
+		return fmt.Errorf("engine: resume: %w", err)
+	}
+	opt := adamConfig{cfg.LearningRate, cfg.Beta1, cfg.Beta2}
+	if s.stepper, err = newStepper(s.model, cfg.Batch, opt); err != nil {
+		return err
+	}
+	if s.preview, err = s.model.newInference(previewCount); err != nil {
+		return err
+	}
+	fixed := rand.New(rand.NewPCG(cfg.Seed, 3))
+	for i := range s.preview.z.Data().([]float32) {
+		s.preview.z.Data().([]float32)[i] = float32(fixed.NormFloat64())
+	}
+
+	if c != nil {
+		if err := t.resumeFrom(s, c); err != nil {
+			return fmt.Errorf("engine: resume from step %d: %w", c.Step, err)
+		}
+	}
+	columns := []string{"epoch", "seconds", "loss_d", "loss_g", "d_real", "d_fake", "img_per_s"}
+	if s.metrics, err = t.dir.OpenMetrics(columns, s.step); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	s.lastSave = time.Now()
+	return nil
+}
+
+func (t *Trainer) resumeFrom(s *session, c *run.Checkpoint) error {
+	if err := s.stepper.optGen.load(c, generatorPrefix, s.model.Generator.Params); err != nil {
+		return err
+	}
+	if err := s.stepper.optDisc.load(c, discriminatorPrefix, s.model.Discriminator.Params); err != nil {
+		return err
+	}
+	state, err := c.Bytes("latent_rng")
+	if err != nil {
+		return err
+	}
+	if err := s.latent.UnmarshalBinary(state); err != nil {
+		return fmt.Errorf("the checkpoint's random state is damaged: %w", err)
+	}
+	ints := map[string]*int{"epoch": &s.sampler.epoch, "position": &s.sampler.pos}
+	for key, dst := range ints {
+		if *dst, err = strconv.Atoi(c.Meta[key]); err != nil {
+			return fmt.Errorf("the checkpoint has no %s", key)
+		}
+	}
+	ns, _ := strconv.ParseInt(c.Meta["elapsed_ns"], 10, 64)
+	s.elapsed = time.Duration(ns)
+	s.step, s.saved = c.Step, c.Step
+	if fp := c.Meta["fingerprint"]; fp != s.data.Fingerprint() {
+		t.out.send(Warning{Text: "The training images have changed since this run was saved; " +
+			"training continues on the images as they are now."})
+	}
+	return nil
+}
+
+// train is the training loop.
+func (t *Trainer) train(ctx context.Context, s *session) error {
+	cfg := t.cfg
+	indices := make([]int, cfg.Batch)
+	var rate float64 // images per second, smoothed
+	lastPreview := time.Time{}
+	t.sendPreview(s, false)
+
+	for cfg.Steps == 0 || s.step < cfg.Steps {
+		if ctx.Err() != nil {
+			break
+		}
+		if t.saveNow.Swap(false) {
+			t.checkpoint(s)
+		}
+		if t.paused.Load() {
+			t.out.send(t.progress(s, rate))
+			select {
+			case <-t.wake:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		start := time.Now()
+
+		// Discriminator and generator updates on a fresh batch.
+		s.sampler.next(indices)
+		s.data.Fill(s.stepper.real.Data().([]float32), indices)
+		for i := range s.stepper.z.Data().([]float32) {
+			s.stepper.z.Data().([]float32)[i] = float32(s.normal.NormFloat64())
+		}
+		st, err := s.stepper.step()
+		if err != nil {
+			return err
+		}
+		s.step++
+
+		// Figures for the listener and metrics.csv.
+		s.stepper.lastStats = st
+		if s.step%cfg.LogEvery == 0 {
+			err := s.metrics.Append(s.step, float64(s.sampler.epoch), s.elapsed.Seconds(),
+				st.LossD, st.LossG, st.DReal, st.DFake, rate)
+			if err != nil {
+				t.out.send(Warning{Text: fmt.Sprintf("Could not write metrics: %v", err)})
+			}
+		}
+
+		// Samples: saved on a step schedule, previewed on a clock.
+		saveSample := s.step%cfg.SampleEvery == 0
+		if saveSample || time.Since(lastPreview).Seconds() >= cfg.PreviewSeconds {
+			t.sendPreview(s, saveSample)
+			lastPreview = time.Now()
+		}
+		if time.Since(s.lastSave).Seconds() >= cfg.CheckpointSeconds {
+			t.checkpoint(s)
+		}
+
+		took := time.Since(start)
+		s.elapsed += took
+		r := float64(cfg.Batch) / took.Seconds()
+		if rate == 0 {
+			rate = r
+		} else {
+			rate += 0.1 * (r - rate)
+		}
+		t.out.send(t.progress(s, rate))
+	}
+	if s.step > s.saved {
+		t.sendPreview(s, s.step%cfg.SampleEvery != 0)
+		t.checkpoint(s)
+	}
+	return nil
+}
+
+func (t *Trainer) progress(s *session, rate float64) Progress {
+	st := s.stepper.lastStats
+	return Progress{
+		Step: s.step, Steps: t.cfg.Steps, Epoch: s.sampler.epoch,
+		LossD: st.LossD, LossG: st.LossG, DReal: st.DReal, DFake: st.DFake,
+		ImagesPerSec: rate, Elapsed: s.elapsed, Paused: t.paused.Load(),
+	}
+}
+
+// sendPreview generates the sample grid from the fixed latents, sends it,
+// and saves it under samples/ when save is set.
+func (t *Trainer) sendPreview(s *session, save bool) {
+	x, err := s.preview.run()
+	if err != nil {
+		t.out.send(Warning{Text: fmt.Sprintf("Could not draw samples: %v", err)})
+		return
+	}
+	grid := run.Grid(toImages(x, previewCount, t.cfg.Resolution), 8)
+	if save {
+		if _, err := t.dir.SaveSample(s.step, grid); err != nil {
+			t.out.send(Warning{Text: fmt.Sprintf("Could not save the sample grid: %v", err)})
+		}
+	}
+	t.out.send(Samples{Step: s.step, Grid: grid})
+}
+
+// checkpoint saves everything needed to continue exactly from this step.
+// A failed save is a warning: training goes on and the next save retries.
+func (t *Trainer) checkpoint(s *session) {
+	s.lastSave = time.Now()
+	c := &run.Checkpoint{Step: s.step, Tensors: map[string]run.Tensor{}, Meta: map[string]string{}}
+	s.model.Generator.save(c, generatorPrefix)
+	s.model.Discriminator.save(c, discriminatorPrefix)
+	s.stepper.optGen.save(c, generatorPrefix, s.model.Generator.Params)
+	s.stepper.optDisc.save(c, discriminatorPrefix, s.model.Discriminator.Params)
+	state, _ := s.latent.MarshalBinary()
+	c.SetBytes("latent_rng", state)
+	c.Meta["epoch"] = strconv.Itoa(s.sampler.epoch)
+	c.Meta["position"] = strconv.Itoa(s.sampler.pos)
+	c.Meta["elapsed_ns"] = strconv.FormatInt(int64(s.elapsed), 10)
+	c.Meta["fingerprint"] = s.data.Fingerprint()
+	c.Meta[metaArch] = archMeta(s.model.Arch)
+	path, err := t.dir.SaveCheckpoint(c)
+	if err != nil {
+		t.out.send(Warning{Text: fmt.Sprintf("Could not save a checkpoint (training goes on, "+
+			"and the next save will try again): %v", err)})
+		return
+	}
+	s.saved = s.step
+	t.out.send(CheckpointSaved{Step: s.step, Path: path})
+}
