@@ -173,6 +173,9 @@ func checkTensor(name string, t Tensor) error {
 		if d < 0 {
 			return fmt.Errorf("tensor %q: negative dimension in shape %v", name, t.Shape)
 		}
+		if d > 0 && count > maxValues/d {
+			return fmt.Errorf("tensor %q: shape %v is impossibly large", name, t.Shape)
+		}
 		count *= d
 	}
 	if count != len(t.Data) {
@@ -261,7 +264,8 @@ func decodeCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
 	}
 	sum := sha256.Sum256(data)
 	if hex.EncodeToString(sum[:]) != checksum {
-		return nil, fmt.Errorf("%w: the tensor data does not match its checksum", ErrCorruptCheckpoint)
+		return nil, fmt.Errorf("%w: the tensor data does not match its checksum",
+			ErrCorruptCheckpoint)
 	}
 
 	values := make([]float32, dataLen/4)

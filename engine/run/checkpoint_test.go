@@ -278,7 +278,8 @@ func TestReadCheckpointDamaged(t *testing.T) {
 			}
 			c, err := ReadCheckpoint(path)
 			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.says) {
-				t.Fatalf("got %v, %v; want an error wrapping %q saying %q", c, err, tt.want, tt.says)
+				t.Fatalf("got %v, %v; want an error wrapping %q saying %q",
+					c, err, tt.want, tt.says)
 			}
 			if !strings.Contains(err.Error(), path) {
 				t.Errorf("error %q does not name the file", err)

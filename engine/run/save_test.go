@@ -217,6 +217,8 @@ func TestSaveCheckpointRefuses(t *testing.T) {
 			"w": {Shape: []int{-1}, Data: nil}}}, "negative dimension"},
 		{"metadata name", &Checkpoint{Tensors: map[string]Tensor{
 			"__metadata__": {Shape: []int{1}, Data: []float32{1}}}}, "not allowed"},
+		{"shape that overflows", &Checkpoint{Tensors: map[string]Tensor{
+			"w": {Shape: []int{1 << 32, 1 << 32}, Data: nil}}}, "impossibly large"},
 		{"empty name", &Checkpoint{Tensors: map[string]Tensor{
 			"": {Shape: []int{1}, Data: []float32{1}}}}, "not allowed"},
 	}
