@@ -83,10 +83,11 @@ func Create(path string, config any) (*Dir, error) {
 		}
 	}
 
-	for _, sub := range []string{samplesDir, checkpointsDir} {
-		if err := os.MkdirAll(filepath.Join(path, sub), 0o755); err != nil {
-			return fail(describeWriteError(err))
-		}
+	// The samples and checkpoints directories are made when first written,
+	// so that a Create that fails leaves at most an empty directory, which
+	// a second attempt accepts.
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return fail(describeWriteError(err))
 	}
 	d := &Dir{Path: path}
 	if err := d.writeConfig(config); err != nil {

@@ -39,11 +39,6 @@ func TestCreateAndOpen(t *testing.T) {
 	if !IsRun(path) {
 		t.Error("IsRun is false for a created run")
 	}
-	for _, sub := range []string{samplesDir, checkpointsDir} {
-		if info, err := os.Stat(filepath.Join(path, sub)); err != nil || !info.IsDir() {
-			t.Errorf("%s not created: %v", sub, err)
-		}
-	}
 
 	d, err = Open(d.Path)
 	if err != nil {
@@ -138,12 +133,38 @@ func TestCreateInEmptyOrHiddenOnlyDirectory(t *testing.T) {
 }
 
 func TestCreateReadOnly(t *testing.T) {
-	parent := t.TempDir()
-	makeReadOnly(t, parent)
+	tests := []struct {
+		name     string
+		readOnly func(t *testing.T, path string) string // returns the directory to protect
+	}{
+		{"parent read-only", func(t *testing.T, path string) string {
+			return filepath.Dir(path)
+		}},
+		{"empty run directory read-only", func(t *testing.T, path string) string {
+			if err := os.Mkdir(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "run")
+			protected := tt.readOnly(t, path)
+			makeReadOnly(t, protected)
 
-	_, err := Create(filepath.Join(parent, "run"), testConfig{})
-	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "not writable") {
-		t.Fatalf("error %v, want ErrReadOnly", err)
+			_, err := Create(path, testConfig{})
+			if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "not writable") {
+				t.Fatalf("error %v, want ErrReadOnly", err)
+			}
+
+			// Once the directory may be written, a second attempt succeeds.
+			setImmutable(protected, false)
+			os.Chmod(protected, 0o755)
+			if _, err := Create(path, testConfig{}); err != nil {
+				t.Errorf("Create after a failed attempt: %v", err)
+			}
+		})
 	}
 }
 

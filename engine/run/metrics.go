@@ -164,11 +164,12 @@ func (d *Dir) OpenMetrics(columns []string, resumeStep int) (*MetricsWriter, err
 	if err != nil {
 		return fail(err)
 	}
+	rows := len(old.Rows)
 	kept := slices.DeleteFunc(old.Rows, func(row []float64) bool {
 		return row[0] > float64(resumeStep)
 	})
 	if len(data) == 0 || !slices.Equal(old.Columns, header) || old.Skipped > 0 ||
-		len(kept) < len(old.Rows) {
+		len(kept) < rows {
 		text := formatMetrics(header, old.Columns, kept)
 		if err := writeAtomicBytes(path, text, 0o644); err != nil {
 			return fail(err)

@@ -309,7 +309,8 @@ func TestMetricsSyncedBeforeCheckpoint(t *testing.T) {
 func TestOpenMetricsReadOnly(t *testing.T) {
 	d := newRun(t)
 	path := filepath.Join(d.Path, metricsFile)
-	writeFile(t, path, "step,loss_d,loss_g,d_real\n10,1,2,3\n20,4,5,6\n")
+	const before = "step,loss_d,loss_g,d_real\n10,1,2,3\n20,4,5,6\n"
+	writeFile(t, path, before)
 	makeReadOnly(t, d.Path)
 
 	// Dropping step 20 needs a rewrite, which the directory refuses.
@@ -317,7 +318,7 @@ func TestOpenMetricsReadOnly(t *testing.T) {
 	if !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("error %v, want ErrReadOnly", err)
 	}
-	if got, _ := os.ReadFile(path); string(got) != "step,loss_d,loss_g,d_real\n10,1,2,3\n20,4,5,6\n" {
+	if got, _ := os.ReadFile(path); string(got) != before {
 		t.Errorf("metrics changed to %q", got)
 	}
 }
