@@ -3,9 +3,12 @@ package engine
 import (
 	"fmt"
 	"image"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"ganvas/engine/run"
 )
 
 // inference runs the generator with running batch statistics on a fixed
@@ -75,4 +78,113 @@ func toByte(v float32) uint8 {
 		return 255
 	}
 	return uint8(f + 0.5)
+}
+
+// Generator makes images with the generator of a saved run. It is not safe
+// for concurrent use; give each goroutine its own.
+type Generator struct {
+	model  *Model
+	step   int
+	passes map[int]*inference // by batch size
+}
+
+// LoadGenerator loads the generator of the newest good checkpoint of the run
+// at path, and says in warning when it had to fall back to an older one.
+func LoadGenerator(path string) (g *Generator, warning string, err error) {
+	dir, err := run.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("engine: %w", err)
+	}
+	c, warning, err := dir.LatestCheckpoint()
+	if err != nil {
+		return nil, "", fmt.Errorf("engine: %w", err)
+	}
+	m, err := modelFromCheckpoint(c)
+	if err != nil {
+		return nil, "", fmt.Errorf("engine: load %s: %w", path, err)
+	}
+	return &Generator{model: m, step: c.Step, passes: map[int]*inference{}}, warning, nil
+}
+
+// Arch describes the generator's model.
+func (g *Generator) Arch() Arch { return g.model.Arch }
+
+// Step is the training step of the checkpoint the generator came from.
+func (g *Generator) Step() int { return g.step }
+
+// Generate returns one image per latent vector; each must have Arch().Latent
+// values. The same latent always gives the same pixels.
+func (g *Generator) Generate(z [][]float32) ([]image.Image, error) {
+	var imgs []image.Image
+	err := g.forEachBatch(z, func(p *inference, n int) error {
+		x, err := p.run()
+		if err != nil {
+			return err
+		}
+		imgs = append(imgs, toImages(x, n, g.model.Arch.Resolution)...)
+		return nil
+	})
+	return imgs, err
+}
+
+// Activations returns, for each latent vector, the generator's first-layer
+// activations flattened: the space whose principal directions make
+// meaningful latent sliders.
+func (g *Generator) Activations(z [][]float32) ([][]float32, error) {
+	var rows [][]float32
+	err := g.forEachBatch(z, func(p *inference, n int) error {
+		if _, err := p.run(); err != nil {
+			return err
+		}
+		a := p.first.Value().Data().([]float32)
+		width := len(a) / p.batch
+		for i := range n {
+			rows = append(rows, slices.Clone(a[i*width:(i+1)*width]))
+		}
+		return nil
+	})
+	return rows, err
+}
+
+// forEachBatch runs fn over z in batches of up to previewCount latents,
+// each copied into the pass's input.
+func (g *Generator) forEachBatch(z [][]float32, fn func(p *inference, n int) error) error {
+	latent := g.model.Arch.Latent
+	for lo := 0; lo < len(z); lo += previewCount {
+		n := min(previewCount, len(z)-lo)
+		p, err := g.pass(n)
+		if err != nil {
+			return err
+		}
+		dst := p.z.Data().([]float32)
+		for i, v := range z[lo : lo+n] {
+			if len(v) != latent {
+				return fmt.Errorf("engine: latent %d has %d values, the generator takes %d", lo+i, len(v), latent)
+			}
+			copy(dst[i*latent:], v)
+		}
+		if err := fn(p, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *Generator) pass(n int) (*inference, error) {
+	if p, ok := g.passes[n]; ok {
+		return p, nil
+	}
+	p, err := g.model.newInference(n)
+	if err != nil {
+		return nil, err
+	}
+	g.passes[n] = p
+	return p, nil
+}
+
+// Close releases the generator's compiled graphs.
+func (g *Generator) Close() {
+	for _, p := range g.passes {
+		p.close()
+	}
 }

@@ -1,0 +1,30 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"ganvas/engine"
+)
+
+func benchCommand(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", "[-model dcgan64[,dcgan32,...]] [-steps N] [-rounds R]", stdout)
+	models := fs.String("model", "dcgan64", "reference `models`, comma-separated: dcgan64, dcgan64-wide, dcgan32")
+	steps := fs.Int("steps", 20, "training steps per timed round")
+	rounds := fs.Int("rounds", 3, "timed rounds; the median is reported")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *steps < 1 || *rounds < 1 {
+		return fmt.Errorf("-steps and -rounds must be at least 1")
+	}
+	for _, m := range strings.Split(*models, ",") {
+		r, err := engine.Bench(strings.TrimSpace(m), *steps, *rounds)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, r)
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"ganvas/engine"
+)
+
+func trainCommand(args []string, stdout, stderr io.Writer) error {
+	cfg := engine.DefaultConfig()
+	fs := newFlags("train", "-run DIR [-data DIR] [-steps N] [flags]", stdout)
+	runDir := fs.String("run", "", "run `directory`: created if new, resumed if it holds a run")
+	fs.StringVar(&cfg.Data, "data", "", "`folder` of training images (default: the embedded emoji style)")
+	fs.IntVar(&cfg.Steps, "steps", 2000, "train until the run has `N` steps in all; 0 trains until Ctrl-C")
+	fs.IntVar(&cfg.Resolution, "res", cfg.Resolution, "image side in pixels: 32, 64 or 128")
+	fs.IntVar(&cfg.Width, "width", cfg.Width, "model width (channels of the widest-resolution layer)")
+	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "images per step")
+	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "Adam learning rate")
+	seed := fs.Uint64("seed", cfg.Seed, "random seed: the same seed and data train the same model")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg.Seed = *seed
+	if *runDir == "" {
+		return errors.New("-run DIR is required: the directory that holds the run")
+	}
+	if cfg.Data != "" {
+		if info, err := os.Stat(cfg.Data); err != nil || !info.IsDir() {
+			return fmt.Errorf("-data %s: no such folder", cfg.Data)
+		}
+	}
+
+	tr, err := engine.NewTrainer(*runDir, cfg)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- tr.Run(ctx) }()
+
+	bar := newProgressBar(stderr)
+	for m := range tr.Messages() {
+		switch m := m.(type) {
+		case engine.DatasetLoaded:
+			bar.println(describeDataset(m, tr.Config().Resolution))
+		case engine.Progress:
+			bar.update(m)
+		case engine.Warning:
+			bar.println("warning: " + m.Text)
+		case engine.CheckpointSaved:
+			bar.checkpoint(m)
+		case engine.Done:
+			bar.finish(m, ctx.Err() != nil, tr.Dir())
+		}
+	}
+	return <-errc
+}
+
+func describeDataset(m engine.DatasetLoaded, res int) string {
+	from := m.Folder
+	if from == "" {
+		from = "the embedded emoji style"
+	}
+	s := fmt.Sprintf("Training on %d images from %s at %dx%d.", m.Images, from, res, res)
+	if m.Skipped > 0 {
+		s += fmt.Sprintf(" Skipped %d files:", m.Skipped)
+		for _, f := range m.First {
+			s += fmt.Sprintf("\n  %s: %s", f.Path, f.Reason)
+		}
+		if m.Skipped > len(m.First) {
+			s += fmt.Sprintf("\n  and %d more", m.Skipped-len(m.First))
+		}
+	}
+	return s
+}

@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"syscall"
+	"time"
+)
+
+// BenchModels names the reference models of the speed benchmark, shared
+// with the PyTorch peer: image side and width.
+var BenchModels = map[string]Arch{
+	"dcgan64":      {Resolution: 64, Width: 32, Latent: 100},
+	"dcgan64-wide": {Resolution: 64, Width: 64, Latent: 100},
+	"dcgan32":      {Resolution: 32, Width: 32, Latent: 100},
+}
+
+// BenchResult is what Bench measured.
+type BenchResult struct {
+	Model        string
+	ImagesPerSec float64 // median over rounds, at batch 64
+	G1Millis     float64 // median time to generate one image
+	PeakRSSMB    float64 // peak resident memory of the process
+}
+
+// String formats the result as the PyTorch peer prints its own.
+func (r BenchResult) String() string {
+	return fmt.Sprintf("peer=ganvas model=%s img_per_s=%.1f g1_ms=%.2f peak_rss_mb=%.0f",
+		r.Model, r.ImagesPerSec, r.G1Millis, r.PeakRSSMB)
+}
+
+// Bench trains the named reference model on random images for rounds of
+// steps at batch 64, after a warm-up, and times a one-image generator pass,
+// as the peer does.
+func Bench(model string, steps, rounds int) (BenchResult, error) {
+	arch, ok := BenchModels[model]
+	if !ok {
+		return BenchResult{}, fmt.Errorf("engine: no benchmark model %q (have dcgan64, dcgan64-wide, dcgan32)", model)
+	}
+	const batch = 64
+	rng := rand.New(rand.NewPCG(0, 0))
+	m, err := NewModel(arch, rng)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	s, err := newStepper(m, batch, adamConfig{2e-4, 0.5, 0.999})
+	if err != nil {
+		return BenchResult{}, err
+	}
+	defer s.close()
+	for i := range s.real.Data().([]float32) {
+		s.real.Data().([]float32)[i] = float32(rng.Float64()*2 - 1)
+	}
+	step := func() error {
+		for i := range s.z.Data().([]float32) {
+			s.z.Data().([]float32)[i] = float32(rng.NormFloat64())
+		}
+		_, err := s.step()
+		return err
+	}
+	for range 3 {
+		if err := step(); err != nil {
+			return BenchResult{}, err
+		}
+	}
+	var rates []float64
+	for range rounds {
+		start := time.Now()
+		for range steps {
+			if err := step(); err != nil {
+				return BenchResult{}, err
+			}
+		}
+		rates = append(rates, float64(batch*steps)/time.Since(start).Seconds())
+	}
+
+	// One image, as a latent slider needs it.
+	p, err := m.newInference(1)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	defer p.close()
+	for i := range p.z.Data().([]float32) {
+		p.z.Data().([]float32)[i] = float32(rng.NormFloat64())
+	}
+	var millis []float64
+	for i := range 210 {
+		start := time.Now()
+		if _, err := p.run(); err != nil {
+			return BenchResult{}, err
+		}
+		if i >= 10 {
+			millis = append(millis, float64(time.Since(start).Microseconds())/1e3)
+		}
+	}
+	return BenchResult{Model: model, ImagesPerSec: median(rates), G1Millis: median(millis),
+		PeakRSSMB: peakRSSMB()}, nil
+}
+
+func median(x []float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// peakRSSMB returns the process's peak resident memory in MB (Linux
+// reports kilobytes).
+func peakRSSMB() float64 {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return float64(u.Maxrss) / 1024
+}
