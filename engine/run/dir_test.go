@@ -51,6 +51,10 @@ func TestCreateAndOpen(t *testing.T) {
 	if got != want {
 		t.Errorf("config %+v, want %+v", got, want)
 	}
+	var wrong []string
+	if err := d.LoadConfig(&wrong); err == nil || !strings.Contains(err.Error(), configFile) {
+		t.Errorf("loading into the wrong type: error %v, want one naming %s", err, configFile)
+	}
 
 	// The file states its format, so a later ganvas can tell what it reads.
 	data, err := os.ReadFile(filepath.Join(path, configFile))

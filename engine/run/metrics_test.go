@@ -2,12 +2,15 @@ package run
 
 import (
 	"errors"
+	"fmt"
+	"image"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -355,4 +358,72 @@ func FuzzReadMetrics(f *testing.F) {
 			t.Fatalf("rewritten file reads as %+v, %v; want %d rows", again, err, len(m.Rows))
 		}
 	})
+}
+
+// TestConcurrentUse runs what a training session does at once: the trainer
+// appends rows and saves checkpoints and samples while the window reads the
+// metrics and lists the samples. Run it with -race.
+func TestConcurrentUse(t *testing.T) {
+	d := newRun(t)
+	w, err := d.OpenMetrics(lossColumns, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const steps = 200
+	done := make(chan struct{})
+	readerErr := make(chan error, 1)
+	go func() {
+		defer close(readerErr)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			m, err := d.ReadMetrics()
+			if err == nil && m.Skipped > 1 {
+				err = fmt.Errorf("%d lines skipped while appending", m.Skipped)
+			}
+			if err == nil {
+				_, err = d.ListSamples()
+			}
+			if err != nil {
+				readerErr <- err
+				return
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	var appendErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for step := 1; step <= steps && appendErr == nil; step++ {
+			appendErr = w.Append(step, rowOf(step)[1:]...)
+		}
+	}()
+	for step := 50; step <= steps; step += 50 {
+		save(t, d, step)
+		if _, err := d.SaveSample(step, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	close(done)
+	if appendErr != nil {
+		t.Fatal(appendErr)
+	}
+	if err := <-readerErr; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	m := readMetrics(t, d)
+	if len(m.Rows) != steps || m.Skipped != 0 {
+		t.Errorf("%d rows, %d skipped; want %d and 0", len(m.Rows), m.Skipped, steps)
+	}
 }
