@@ -136,7 +136,16 @@ func TestCropKeepsCentre(t *testing.T) {
 		}
 	}
 
-	for name, img := range map[string]image.Image{"wide.png": wide, "tall.png": tall} {
+	// Large enough to be averaged in blocks before the final filter.
+	big := sides(3000, 1000, blue, blue)
+	for y := 0; y < 1000; y++ {
+		for x := 1000; x < 2000; x++ {
+			big.SetNRGBA(x, y, red)
+		}
+	}
+
+	images := map[string]image.Image{"wide.png": wide, "tall.png": tall, "big.png": big}
+	for name, img := range images {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeFile(t, dir, name, encodePNG(t, img))
