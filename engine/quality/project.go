@@ -1,0 +1,204 @@
+package quality
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+const (
+	// chunkRows is how many neighbourhoods go through one matrix product.
+	// With at most maxBlock directions the product stays under gonum's
+	// threshold for splitting it over goroutines (4 tiles of 64×64), so it
+	// runs on the calling goroutine without allocating.
+	chunkRows = 192
+	// maxBlock is the most directions one goroutine projects at a time. A
+	// block keeps every projection of both sets for its directions, so it
+	// bounds memory: 64 directions × 32768 neighbourhoods × 4 bytes is 8 MB
+	// a set.
+	maxBlock = 64
+)
+
+// projector projects neighbourhoods on random directions and compares the
+// sorted projections. It keeps one set of buffers per goroutine, sized for
+// the largest level, and reuses them across levels.
+type projector struct {
+	dim     int // values in one neighbourhood
+	dirs    int // directions per level
+	block   int // directions per unit of work
+	workers []*projectWorker
+}
+
+// projectWorker holds the buffers of one goroutine.
+type projectWorker struct {
+	chunk []float32 // dim × chunkRows: normalised neighbourhoods as columns
+	projA []float32 // block × count(A) projections, one row per direction
+	projB []float32 // block × count(B)
+	// Radix sort buffers, two per set: a sorted column may end up in
+	// either, so A's must survive while B's column is sorted.
+	keysA, scratchA []uint32
+	keysB, scratchB []uint32
+}
+
+func newProjector(countA, countB, dim, dirs, workers int) *projector {
+	// Two blocks at least, so both cores of a laptop share the work; the
+	// split does not depend on workers, and neither does the result.
+	block := min(maxBlock, (dirs+1)/2)
+	p := &projector{dim: dim, dirs: dirs, block: block}
+	for range workers {
+		p.workers = append(p.workers, &projectWorker{
+			chunk:    make([]float32, dim*chunkRows),
+			projA:    make([]float32, block*countA),
+			projB:    make([]float32, block*countB),
+			keysA:    make([]uint32, countA),
+			scratchA: make([]uint32, countA),
+			keysB:    make([]uint32, countB),
+			scratchB: make([]uint32, countB),
+		})
+	}
+	return p
+}
+
+// distance returns the sliced Wasserstein distance between the
+// neighbourhoods of a and b: the 1-D Wasserstein distance of their
+// projections, averaged over the directions dirs (p.dirs of them, p.dim
+// values each).
+func (p *projector) distance(a, b patchSet, dirs []float32) float64 {
+	blocks := (p.dirs + p.block - 1) / p.block
+	perDir := make([]float64, p.dirs)
+	parallel(blocks, len(p.workers), func(w, k int) {
+		first := k * p.block
+		n := min(p.block, p.dirs-first)
+		p.workers[w].block(a, b, dirs[first*p.dim:(first+n)*p.dim], n, p.dim,
+			perDir[first:first+n])
+	})
+
+	// Summing in direction order keeps the result independent of
+	// scheduling.
+	var total float64
+	for _, d := range perDir {
+		total += d
+	}
+	return total / float64(p.dirs)
+}
+
+// block projects both sets on the n directions in dirs (dim values each)
+// and stores the 1-D Wasserstein distance along each in dist.
+func (pw *projectWorker) block(a, b patchSet, dirs []float32, n, dim int, dist []float64) {
+	ca, cb := a.count(), b.count()
+	pw.project(a, dirs, n, dim, pw.projA[:n*ca])
+	pw.project(b, dirs, n, dim, pw.projB[:n*cb])
+
+	for d := range n {
+		colA := sortFloats(pw.projA[d*ca:(d+1)*ca], pw.keysA, pw.scratchA)
+		colB := sortFloats(pw.projB[d*cb:(d+1)*cb], pw.keysB, pw.scratchB)
+		dist[d] = wasserstein1(colA, colB)
+	}
+}
+
+// project writes the projections of every neighbourhood of set on the n
+// directions dirs into proj, one row of set.count() values per direction.
+func (pw *projectWorker) project(set patchSet, dirs []float32, n, dim int, proj []float32) {
+	count := set.count()
+	w := blas32.General{Rows: n, Cols: dim, Stride: dim, Data: dirs}
+	for first := 0; first < count; first += chunkRows {
+		rows := min(chunkRows, count-first)
+		for r := range rows {
+			set.gather(pw.chunk, r, rows, first+r)
+		}
+		x := blas32.General{Rows: dim, Cols: rows, Stride: rows, Data: pw.chunk[:dim*rows]}
+		out := blas32.General{Rows: n, Cols: rows, Stride: count, Data: proj[first:]}
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, w, x, 0, out)
+	}
+}
+
+// floatKey maps a float32 to a uint32 whose unsigned order is the float
+// order: negative values have every bit flipped, others the sign bit set.
+func floatKey(f float32) uint32 {
+	b := math.Float32bits(f)
+	if b&(1<<31) != 0 {
+		return ^b
+	}
+	return b | 1<<31
+}
+
+// keyFloat inverts floatKey.
+func keyFloat(k uint32) float32 {
+	if k&(1<<31) != 0 {
+		return math.Float32frombits(k &^ (1 << 31))
+	}
+	return math.Float32frombits(^k)
+}
+
+// sortFloats returns the values of col in ascending order as sortable
+// keys (see floatKey). It is a least-significant-byte radix sort between
+// keys and scratch, each as long as col; the result is in one of them.
+// Passes over a byte that is the same in every key are skipped.
+func sortFloats(col []float32, keys, scratch []uint32) []uint32 {
+	keys, scratch = keys[:len(col)], scratch[:len(col)]
+	var counts [4][256]int
+	for i, f := range col {
+		k := floatKey(f)
+		keys[i] = k
+		counts[0][k&0xff]++
+		counts[1][k>>8&0xff]++
+		counts[2][k>>16&0xff]++
+		counts[3][k>>24]++
+	}
+
+	src, dst := keys, scratch
+	for pass := range 4 {
+		c := &counts[pass]
+		shift := 8 * pass
+		if c[src[0]>>shift&0xff] == len(src) {
+			continue
+		}
+		var offset [256]int
+		total := 0
+		for i, n := range c {
+			offset[i] = total
+			total += n
+		}
+		for _, k := range src {
+			b := k >> shift & 0xff
+			dst[offset[b]] = k
+			offset[b]++
+		}
+		src, dst = dst, src
+	}
+	return src
+}
+
+// wasserstein1 returns the 1-D Wasserstein-1 distance between the
+// empirical distributions of two sorted key columns: the area between
+// their quantile functions. For equal lengths it is the mean absolute
+// difference of the sorted values, as in the paper.
+func wasserstein1(a, b []uint32) float64 {
+	na, nb := len(a), len(b)
+	var sum float64
+	if na == nb {
+		for i, k := range a {
+			sum += math.Abs(float64(keyFloat(k)) - float64(keyFloat(b[i])))
+		}
+		return sum / float64(na)
+	}
+
+	// Walk the merged quantile steps i/na and j/nb; between consecutive
+	// steps both quantile functions are constant.
+	var i, j int
+	var t float64
+	for i < na && j < nb {
+		ta, tb := (i+1)*nb, (j+1)*na // i+1/na and j+1/nb scaled by na*nb
+		next := float64(min(ta, tb)) / float64(na*nb)
+		sum += (next - t) * math.Abs(float64(keyFloat(a[i]))-float64(keyFloat(b[j])))
+		t = next
+		if ta <= tb {
+			i++
+		}
+		if tb <= ta {
+			j++
+		}
+	}
+	return sum
+}
