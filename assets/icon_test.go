@@ -53,12 +53,12 @@ func drawIcon(size int) *image.NRGBA {
 					if !plate.contains(x, y) {
 						continue
 					}
+					// Only the tile in this sample's row and column can hold it.
+					col := min(max(int((x-inner)/(tile+gap)), 0), tiles-1)
+					row := min(max(int((y-inner)/(tile+gap)), 0), tiles-1)
 					c := plateColour
-					for i, cell := range cells {
-						if cell.contains(x, y) {
-							c = colours[i]
-							break
-						}
+					if i := row*tiles + col; cells[i].contains(x, y) {
+						c = colours[i]
 					}
 					r, g, b, a = r+c[0], g+c[1], b+c[2], a+1
 				}

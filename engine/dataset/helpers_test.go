@@ -32,7 +32,7 @@ var (
 )
 
 // halves returns a w x h image whose top half is top and bottom half bottom.
-func halves(w, h int, top, bottom color.Color) *image.NRGBA {
+func halves(w, h int, top, bottom color.NRGBA) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
 		c := top
@@ -40,14 +40,14 @@ func halves(w, h int, top, bottom color.Color) *image.NRGBA {
 			c = bottom
 		}
 		for x := 0; x < w; x++ {
-			img.Set(x, y, c)
+			img.SetNRGBA(x, y, c)
 		}
 	}
 	return img
 }
 
 // sides returns a w x h image whose left half is left and right half right.
-func sides(w, h int, left, right color.Color) *image.NRGBA {
+func sides(w, h int, left, right color.NRGBA) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
@@ -55,7 +55,7 @@ func sides(w, h int, left, right color.Color) *image.NRGBA {
 			if x >= w/2 {
 				c = right
 			}
-			img.Set(x, y, c)
+			img.SetNRGBA(x, y, c)
 		}
 	}
 	return img
