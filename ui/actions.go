@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"context"
+)
+
+// train starts a new run with the settings in the form, or continues the
+// open run up to the step budget in the form.
+func (s *Studio) train() {
+	if s.state != stateIdle || s.busy || s.closing {
+		return
+	}
+	settings, err := s.form.settings(s.run)
+	if err != nil {
+		s.showError(tr("error.settings_title"), err)
+		return
+	}
+
+	run := s.run
+	s.batchSize = settings.BatchSize
+	if run == nil {
+		s.charts.clear()
+		s.samples.clear()
+		s.stats.clear()
+	} else {
+		s.batchSize = run.Settings.BatchSize
+	}
+	s.state = stateStarting
+	s.setStatus(tr("status.starting"))
+
+	s.spawnTraining(func() func() {
+		var info RunInfo
+		var err error
+		if run == nil {
+			info, err = s.backend.StartTraining(settings)
+		} else {
+			info, err = s.backend.ContinueTraining(run.Dir, settings.Steps)
+		}
+		return func() {
+			if err != nil {
+				if s.state == stateStarting {
+					s.state = stateIdle
+				}
+				s.setStatus(tr("status.not_started"))
+				s.showError(tr("error.start_title"), err)
+				return
+			}
+			s.run = &info
+			if s.state == stateStarting {
+				s.state = stateTraining
+				s.setStatus(tr("status.training"))
+			}
+			s.samples.reloadFrames()
+		}
+	})
+}
+
+// trainIfReady starts training when the Train button could be pressed.
+func (s *Studio) trainIfReady() {
+	if !s.controls.train.Disabled() {
+		s.train()
+	}
+}
+
+// togglePause pauses training, or resumes it when paused.
+func (s *Studio) togglePause() {
+	if s.busy || s.closing {
+		return
+	}
+	switch s.state {
+	case stateTraining:
+		s.spawnTraining(func() func() {
+			err := s.backend.Pause()
+			return func() {
+				if err != nil {
+					s.showError(tr("error.pause_title"), err)
+				} else if s.state == stateTraining {
+					s.state = statePaused
+					s.setStatus(tr("status.paused"))
+				}
+			}
+		})
+	case statePaused:
+		s.spawnTraining(func() func() {
+			err := s.backend.Resume()
+			return func() {
+				if err != nil {
+					s.showError(tr("error.resume_title"), err)
+				} else if s.state == statePaused {
+					s.state = stateTraining
+					s.setStatus(tr("status.training"))
+				}
+			}
+		})
+	}
+}
+
+// stop ends training; the backend saves a checkpoint first.
+func (s *Studio) stop() {
+	if s.busy || s.closing || (s.state != stateTraining && s.state != statePaused) {
+		return
+	}
+	s.state = stateStopping
+	s.setStatus(tr("status.stopping"))
+	s.spawnTraining(func() func() {
+		err := s.backend.Stop()
+		return func() {
+			if err != nil {
+				// The backend keeps training paused when it cannot save.
+				if s.state == stateStopping {
+					s.state = statePaused
+				}
+				s.setStatus(tr("status.paused"))
+				s.showError(tr("error.stop_title"), err)
+				return
+			}
+			if s.state == stateStopping {
+				s.state = stateIdle
+			}
+		}
+	})
+}
+
+// saveCheckpoint writes a checkpoint of the training session now.
+func (s *Studio) saveCheckpoint() {
+	if s.busy || s.closing || (s.state != stateTraining && s.state != statePaused) {
+		return
+	}
+	s.setStatus(tr("status.saving"))
+	s.spawnTraining(func() func() {
+		err := s.backend.SaveCheckpoint()
+		return func() {
+			if err != nil {
+				s.setStatus(tr("status.save_failed"))
+				s.showError(tr("error.save_title"), err)
+				return
+			}
+			s.setStatus(tr("status.checkpoint_saved", map[string]any{"Step": s.lastStep}))
+		}
+	})
+}
+
+// newRun closes the run shown, so the next Train starts a new run with the
+// settings in the form.
+func (s *Studio) newRun() {
+	if s.state != stateIdle || s.busy || s.closing {
+		return
+	}
+	s.run = nil
+	s.charts.clear()
+	s.samples.clear()
+	s.stats.clear()
+	s.form.show(s.form.lastNew)
+	s.style.showFolder()
+	s.setStatus(tr("status.ready"))
+	s.refreshControls()
+}
+
+// openRunDir opens the run in dir, as named on the command line.
+func (s *Studio) openRunDir(dir string, autostart bool) {
+	s.setStatus(tr("status.opening"))
+	s.spawn(func(ctx context.Context) func() {
+		info, err := s.backend.OpenRun(ctx, dir)
+		return func() {
+			if err != nil {
+				s.setStatus(tr("status.ready"))
+				s.showError(tr("error.open_title"), err)
+				return
+			}
+			s.openRun(info, autostart)
+		}
+	})
+}
+
+// openRun shows an earlier run: its settings, its curves and its sample
+// grids. With autostart it then continues training it.
+func (s *Studio) openRun(info RunInfo, autostart bool) {
+	if s.state != stateIdle || s.busy || s.closing {
+		return
+	}
+	s.setStatus(tr("status.opening"))
+	s.spawn(func(ctx context.Context) func() {
+		metrics, err := s.backend.ReadMetrics(ctx, info.Dir)
+		if err != nil {
+			return func() {
+				s.setStatus(tr("status.ready"))
+				s.showError(tr("error.open_title"), err)
+			}
+		}
+		frames, framesErr := s.backend.ListSamples(ctx, info.Dir)
+		return func() {
+			if s.state != stateIdle {
+				return
+			}
+			if settings, err := s.form.settings(nil); s.run == nil && err == nil {
+				s.form.lastNew = settings
+			}
+			s.run = &info
+			s.form.show(info.Settings)
+			s.style.showRun(info.Settings.Folder)
+			s.charts.setMetrics(metrics)
+			s.stats.showRun(info, metrics)
+			s.samples.clear()
+			s.samples.setFrames(frames)
+			s.setStatus(tr("status.opened", map[string]any{"Name": info.Name, "Step": info.Step}))
+			if framesErr != nil {
+				s.showError(tr("error.samples_title"), framesErr)
+			}
+			s.refreshControls()
+			if autostart {
+				s.train()
+			}
+		}
+	})
+}

@@ -1,0 +1,383 @@
+package ui
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"strconv"
+
+	"golang.org/x/image/vector"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+)
+
+// Line widths of the drawn series, in Fyne units.
+const (
+	rawLineWidth    = 1
+	smoothLineWidth = 2
+	rawAlpha        = 0x55 // of 0xff: how faint the raw line is
+)
+
+// chartRenderer lays a Chart out as canvas objects: text and thin lines for
+// the title, legend, axes and grid, and one raster for the series, drawn at
+// the screen's pixel size so the curves stay sharp.
+type chartRenderer struct {
+	chart *Chart
+
+	title, caption, empty *canvas.Text
+	axisX, axisY, hover   *canvas.Line
+	plot                  *canvas.Raster
+
+	swatches       []*canvas.Line
+	legend         []*canvas.Text
+	grid           []*canvas.Line
+	xTicks, yTicks []*canvas.Text
+
+	objects []fyne.CanvasObject
+
+	// The data range shown by the plot area, set by Layout and read by the
+	// raster when it draws.
+	x0, x1, y0, y1 float64
+}
+
+func newChartRenderer(c *Chart) *chartRenderer {
+	r := &chartRenderer{
+		chart:   c,
+		title:   canvas.NewText("", color.Black),
+		caption: canvas.NewText("", color.Black),
+		empty:   canvas.NewText("", color.Black),
+		axisX:   canvas.NewLine(color.Black),
+		axisY:   canvas.NewLine(color.Black),
+		hover:   canvas.NewLine(color.Black),
+	}
+	r.title.TextStyle.Bold = true
+	r.plot = canvas.NewRaster(r.draw)
+	r.Refresh()
+	return r
+}
+
+func (r *chartRenderer) Destroy() {}
+
+func (r *chartRenderer) Objects() []fyne.CanvasObject {
+	return r.objects
+}
+
+func (r *chartRenderer) MinSize() fyne.Size {
+	th := r.chart.Theme()
+	text := th.Size(theme.SizeNameText)
+	return fyne.NewSize(text*16, text*10)
+}
+
+func (r *chartRenderer) Refresh() {
+	r.Layout(r.chart.Size())
+	canvas.Refresh(r.plot)
+}
+
+// Layout places every object for the size. It also decides the data range
+// and the ticks, since both depend on how much room there is.
+func (r *chartRenderer) Layout(size fyne.Size) {
+	c := r.chart
+	th := c.Theme()
+	variant := fyne.CurrentApp().Settings().ThemeVariant()
+	fg := th.Color(theme.ColorNameForeground, variant)
+	faint := th.Color(theme.ColorNamePlaceHolder, variant)
+	gridColor := th.Color(theme.ColorNameSeparator, variant)
+	pad := th.Size(theme.SizeNamePadding)
+	textSize := th.Size(theme.SizeNameText)
+	tickSize := th.Size(theme.SizeNameCaptionText)
+
+	// Header: the title left, the legend right.
+	hovering, hoverStep := r.hoverStep()
+	r.title.Text = c.Title
+	if hovering {
+		r.title.Text = c.Title + "  ·  " + tr("chart.step_at", map[string]any{
+			"Step": strconv.Itoa(int(math.Round(hoverStep))),
+		})
+	}
+	r.title.Color, r.title.TextSize = fg, textSize
+	r.title.Move(fyne.NewPos(pad, 0))
+	r.title.Resize(r.title.MinSize())
+	header := r.title.MinSize().Height + pad
+	r.layoutLegend(size, pad, tickSize, fg, hovering, hoverStep)
+
+	// Data range, then the value ticks, whose labels set the left margin.
+	hasData := r.dataRange()
+	plotTop := header + pad
+	tickHeight := fyne.MeasureText("0", tickSize, fyne.TextStyle{}).Height
+	plotBottom := size.Height - tickHeight - pad
+	plotHeight := max(plotBottom-plotTop, 1)
+	yValues, yStep := ticks(r.y0, r.y1, max(2, int(plotHeight/(3*textSize))))
+	labelWidth := float32(0)
+	for _, v := range yValues {
+		w := fyne.MeasureText(formatTick(v, yStep), tickSize, fyne.TextStyle{}).Width
+		labelWidth = max(labelWidth, w)
+	}
+	plotLeft := pad + labelWidth + pad
+	plotRight := size.Width - pad
+	plotWidth := max(plotRight-plotLeft, 1)
+	xValues, xStep := ticks(r.x0, r.x1, max(2, int(plotWidth/(6*textSize))))
+	if !hasData {
+		yValues, xValues = nil, nil
+	}
+
+	toX := func(x float64) float32 {
+		return plotLeft + float32((x-r.x0)/(r.x1-r.x0))*plotWidth
+	}
+	toY := func(y float64) float32 {
+		return plotBottom - float32((y-r.y0)/(r.y1-r.y0))*plotHeight
+	}
+
+	// Grid lines and value labels.
+	r.grid = resizeLines(r.grid, len(yValues))
+	r.yTicks = resizeTexts(r.yTicks, len(yValues))
+	for i, v := range yValues {
+		y := toY(v)
+		r.grid[i].StrokeColor, r.grid[i].StrokeWidth = gridColor, 1
+		r.grid[i].Position1 = fyne.NewPos(plotLeft, y)
+		r.grid[i].Position2 = fyne.NewPos(plotRight, y)
+		label := r.yTicks[i]
+		label.Text, label.Color, label.TextSize = formatTick(v, yStep), faint, tickSize
+		label.Alignment = fyne.TextAlignTrailing
+		label.Resize(fyne.NewSize(labelWidth, tickHeight))
+		label.Move(fyne.NewPos(pad, y-tickHeight/2))
+	}
+
+	// Step labels, dropping any that would overlap its neighbour.
+	r.xTicks = resizeTexts(r.xTicks, len(xValues))
+	right := float32(math.Inf(-1))
+	for i, v := range xValues {
+		label := r.xTicks[i]
+		label.Text, label.Color, label.TextSize = formatTick(v, xStep), faint, tickSize
+		w := label.MinSize().Width
+		x := min(max(toX(v)-w/2, plotLeft-w/2), size.Width-w)
+		label.Move(fyne.NewPos(x, plotBottom+pad/2))
+		label.Resize(fyne.NewSize(w, tickHeight))
+		label.Hidden = x < right+pad
+		if !label.Hidden {
+			right = x + w
+		}
+	}
+
+	// The step caption sits in the free corner below the value labels.
+	r.caption.Text, r.caption.Color, r.caption.TextSize = tr("chart.step"), faint, tickSize
+	r.caption.Move(fyne.NewPos(pad, plotBottom+pad/2))
+	r.caption.Resize(r.caption.MinSize())
+	r.caption.Hidden = !hasData || r.caption.MinSize().Width > labelWidth+pad
+
+	for _, axis := range []*canvas.Line{r.axisX, r.axisY} {
+		axis.StrokeColor, axis.StrokeWidth = faint, 1
+	}
+	r.axisX.Position1 = fyne.NewPos(plotLeft, plotBottom)
+	r.axisX.Position2 = fyne.NewPos(plotRight, plotBottom)
+	r.axisY.Position1 = fyne.NewPos(plotLeft, plotTop)
+	r.axisY.Position2 = fyne.NewPos(plotLeft, plotBottom)
+
+	r.plot.Move(fyne.NewPos(plotLeft, plotTop))
+	r.plot.Resize(fyne.NewSize(plotWidth, plotHeight))
+
+	r.hover.Hidden = !hovering || !hasData
+	r.hover.StrokeColor, r.hover.StrokeWidth = faint, 1
+	hx := toX(hoverStep)
+	r.hover.Position1 = fyne.NewPos(hx, plotTop)
+	r.hover.Position2 = fyne.NewPos(hx, plotBottom)
+
+	r.empty.Text, r.empty.Color, r.empty.TextSize = tr("chart.empty"), faint, textSize
+	r.empty.Hidden = hasData
+	es := r.empty.MinSize()
+	r.empty.Move(fyne.NewPos(plotLeft+(plotWidth-es.Width)/2, plotTop+(plotHeight-es.Height)/2))
+	r.empty.Resize(es)
+
+	r.collect()
+}
+
+// layoutLegend places one swatch and label per series at the right of the
+// header, last series rightmost. Labels carry the smoothed value at the
+// hovered step, or the latest one.
+func (r *chartRenderer) layoutLegend(
+	size fyne.Size, pad, textSize float32, fg color.Color, hovering bool, step float64,
+) {
+	c := r.chart
+	r.swatches = resizeLines(r.swatches, len(c.series))
+	r.legend = resizeTexts(r.legend, len(c.series))
+	titleHeight := r.title.MinSize().Height
+	swatchLength := 1.5 * textSize
+	x := size.Width - pad
+	for i := len(c.series) - 1; i >= 0; i-- {
+		s := c.series[i]
+		label := r.legend[i]
+		label.Text, label.Color, label.TextSize = s.name, fg, textSize
+		smooth := s.smoothed(c.Smoothing)
+		at := len(smooth) - 1
+		if hovering {
+			at = s.nearest(step)
+		}
+		if at >= 0 && finite(smooth[at]) {
+			label.Text += " " + strconv.FormatFloat(smooth[at], 'g', 3, 64)
+		}
+		ls := label.MinSize()
+		x -= ls.Width
+		label.Move(fyne.NewPos(x, (titleHeight-ls.Height)/2))
+		label.Resize(ls)
+
+		swatch := r.swatches[i]
+		swatch.StrokeColor, swatch.StrokeWidth = s.color, smoothLineWidth+1
+		x -= pad / 2
+		swatch.Position1 = fyne.NewPos(x-swatchLength, titleHeight/2)
+		swatch.Position2 = fyne.NewPos(x, titleHeight/2)
+		x -= swatchLength + 2*pad
+	}
+}
+
+// hoverStep converts the pointer's position to a step, if it is over the
+// plot area of the last layout.
+func (r *chartRenderer) hoverStep() (bool, float64) {
+	c := r.chart
+	left, width := r.plot.Position().X, r.plot.Size().Width
+	if c.hoverX < left || c.hoverX > left+width || width <= 1 || c.Empty() {
+		return false, 0
+	}
+	return true, r.x0 + float64((c.hoverX-left)/width)*(r.x1-r.x0)
+}
+
+// dataRange sets the steps and values the plot shows and reports whether
+// there is anything to show.
+func (r *chartRenderer) dataRange() bool {
+	c := r.chart
+	r.x0, r.x1 = math.Inf(1), math.Inf(-1)
+	var values []float64
+	for _, s := range c.series {
+		if len(s.xs) == 0 {
+			continue
+		}
+		r.x0 = min(r.x0, s.xs[0])
+		r.x1 = max(r.x1, s.xs[len(s.xs)-1])
+		values = append(values, s.ys...)
+	}
+	lo, hi, ok := valueRange(values)
+	if !ok {
+		r.x0, r.x1, r.y0, r.y1 = 0, 1, 0, 1
+		if c.fixed {
+			r.y0, r.y1 = c.low, c.high
+		}
+		return false
+	}
+	if r.x1 <= r.x0 {
+		r.x0, r.x1 = r.x0-1, r.x1+1
+	}
+	r.y0, r.y1 = padRange(lo, hi, 0.05)
+	if c.fixed {
+		r.y0, r.y1 = c.low, c.high
+	}
+	return true
+}
+
+// collect gathers the objects in drawing order: grid under the curves, text
+// on top.
+func (r *chartRenderer) collect() {
+	r.objects = r.objects[:0]
+	for _, l := range r.grid {
+		r.objects = append(r.objects, l)
+	}
+	r.objects = append(r.objects, r.axisX, r.axisY, r.plot, r.hover, r.title, r.caption, r.empty)
+	for i := range r.legend {
+		r.objects = append(r.objects, r.swatches[i], r.legend[i])
+	}
+	for _, t := range r.yTicks {
+		r.objects = append(r.objects, t)
+	}
+	for _, t := range r.xTicks {
+		r.objects = append(r.objects, t)
+	}
+}
+
+// draw renders the series into a w×h image: per series the raw line, faint
+// and thin, then its moving average over it.
+func (r *chartRenderer) draw(w, h int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	c := r.chart
+	if w < 2 || h < 2 || r.x1 <= r.x0 || r.y1 <= r.y0 {
+		return img
+	}
+	scale := float64(w) / float64(max(r.plot.Size().Width, 1))
+	toPixel := func(x, y float64) (float32, float32) {
+		px := (x - r.x0) / (r.x1 - r.x0) * float64(w-1)
+		py := (1 - (y-r.y0)/(r.y1-r.y0)) * float64(h-1)
+		// Far-off values are pulled in so the rasterizer's sums stay exact;
+		// they are outside the image either way.
+		return float32(px), float32(min(max(py, -4*float64(h)), 5*float64(h)))
+	}
+
+	var z vector.Rasterizer
+	for _, s := range c.series {
+		faint := s.color
+		faint.A = uint8(uint16(faint.A) * rawAlpha / 0xff)
+		smooth := s.smoothed(c.Smoothing)
+		passes := []struct {
+			ys    []float64
+			color color.NRGBA
+			width float64
+		}{
+			{s.ys, faint, rawLineWidth},
+			{smooth, s.color, smoothLineWidth},
+		}
+		if c.Smoothing == 0 {
+			passes = passes[1:]
+		}
+		for _, p := range passes {
+			keep := downsample(s.xs, p.ys, r.x0, r.x1, w)
+			if len(keep) == 0 {
+				continue
+			}
+			z.Reset(w, h)
+			half := float32(p.width * scale / 2)
+			px, py := toPixel(s.xs[keep[0]], p.ys[keep[0]])
+			if len(keep) == 1 {
+				strokeSegment(&z, px-half, py, px+half, py, half)
+			}
+			for _, i := range keep[1:] {
+				qx, qy := toPixel(s.xs[i], p.ys[i])
+				strokeSegment(&z, px, py, qx, qy, half)
+				px, py = qx, qy
+			}
+			z.Draw(img, img.Bounds(), image.NewUniform(p.color), image.Point{})
+		}
+	}
+	return img
+}
+
+// strokeSegment adds to z a rectangle of half-width half around the segment
+// from (ax, ay) to (bx, by), lengthened by half at both ends so consecutive
+// segments meet without a notch. Every rectangle winds the same way, so
+// overlaps add up instead of cancelling.
+func strokeSegment(z *vector.Rasterizer, ax, ay, bx, by, half float32) {
+	dx, dy := bx-ax, by-ay
+	length := float32(math.Hypot(float64(dx), float64(dy)))
+	if length < 1e-3 {
+		dx, dy, length = 1, 0, 1
+	}
+	ux, uy := dx/length*half, dy/length*half // along the segment
+	nx, ny := -uy, ux                        // across it
+	z.MoveTo(ax-ux+nx, ay-uy+ny)
+	z.LineTo(bx+ux+nx, by+uy+ny)
+	z.LineTo(bx+ux-nx, by+uy-ny)
+	z.LineTo(ax-ux-nx, ay-uy-ny)
+	z.ClosePath()
+}
+
+// resizeLines returns lines with n entries, reusing what it can.
+func resizeLines(lines []*canvas.Line, n int) []*canvas.Line {
+	for len(lines) < n {
+		lines = append(lines, canvas.NewLine(color.Black))
+	}
+	return lines[:n]
+}
+
+// resizeTexts returns texts with n entries, reusing what it can.
+func resizeTexts(texts []*canvas.Text, n int) []*canvas.Text {
+	for len(texts) < n {
+		texts = append(texts, canvas.NewText("", color.Black))
+	}
+	return texts[:n]
+}

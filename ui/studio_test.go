@@ -1,0 +1,474 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// enabled lists which training buttons can be pressed, for messages.
+func enabled(s *Studio) string {
+	var out []string
+	for _, b := range []*widget.Button{
+		s.controls.train, s.controls.pause, s.controls.stop, s.controls.save, s.controls.newRun,
+	} {
+		if !b.Disabled() {
+			out = append(out, b.Text)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func TestControlsFollowTrainingState(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+
+	if got := enabled(s); got != "Train" {
+		t.Fatalf("before training, enabled buttons are %q, want only Train", got)
+	}
+	if s.form.rate.Disabled() || s.style.chooseButton.Disabled() {
+		t.Error("before training, the settings and the folder cannot be changed")
+	}
+
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training has started", func() bool { return s.state == stateTraining })
+	if got := enabled(s); got != "Pause, Stop, Save checkpoint" {
+		t.Errorf("while training, enabled buttons are %q, want Pause, Stop, Save checkpoint", got)
+	}
+	if !s.form.rate.Disabled() || !s.style.chooseButton.Disabled() {
+		t.Error("while training, the settings or the folder can still be changed")
+	}
+
+	test.Tap(s.controls.pause)
+	loop.runUntil(t, "paused", func() bool { return s.state == statePaused })
+	if s.controls.pause.Text != "Resume" {
+		t.Errorf("paused, the pause button says %q, want Resume", s.controls.pause.Text)
+	}
+	test.Tap(s.controls.pause)
+	loop.runUntil(t, "resumed", func() bool { return s.state == stateTraining })
+
+	test.Tap(s.controls.stop)
+	loop.runUntil(t, "stopped", func() bool { return s.state == stateIdle && !s.busy })
+	loop.settle()
+	if got := enabled(s); got != "Continue training, New run" {
+		t.Errorf("after stopping, enabled buttons are %q, want Continue training, New run", got)
+	}
+	if backend.count("Stop") != 1 {
+		t.Errorf("Stop was called %d times, want 1", backend.count("Stop"))
+	}
+}
+
+func TestTrainShowsProgressAndSamples(t *testing.T) {
+	backend := newFakeBackend()
+	grids := []color.Color{
+		color.RGBA{R: 255, A: 255}, color.RGBA{G: 255, A: 255}, color.RGBA{B: 255, A: 255},
+	}
+	backend.onStart = func(b *fakeBackend) {
+		b.updates <- DatasetLoaded{Images: 77, Skipped: 1, First: []SkippedFile{{"a/x.txt", "not an image"}}}
+		for i, c := range grids {
+			step := (i + 1) * 10
+			b.updates <- Progress{
+				Step: step, Steps: 100, Epoch: i, LossD: 1.2 - 0.1*float64(i), LossG: 0.8,
+				DReal: 0.7, DFake: 0.3, ImagesPerSec: 640, Elapsed: time.Duration(step) * time.Second,
+			}
+			b.updates <- Samples{Step: step, Grid: solidImage(4, 4, c)}
+			time.Sleep(30 * time.Millisecond) // let each grid be drawn
+		}
+	}
+	s, loop := newTestStudio(t, backend, Options{})
+
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "step 30 is shown", func() bool {
+		return s.stats.step.Text == "Step 30 of 100"
+	})
+	loop.settle()
+
+	if got := s.charts.losses.Points(s.charts.lossD); got != 3 {
+		t.Errorf("the loss chart has %d points, want 3", got)
+	}
+	img := s.samples.image.Image
+	if img == nil {
+		t.Fatal("no sample grid is shown")
+	}
+	if got := color.RGBAModel.Convert(img.At(1, 1)); got != grids[2] {
+		t.Errorf("the grid shown is %v, want the last one sent (%v)", got, grids[2])
+	}
+	if s.samples.label.Text != "step 30 · latest" {
+		t.Errorf("the timeline says %q, want %q", s.samples.label.Text, "step 30 · latest")
+	}
+	if !strings.Contains(s.style.count.Text, "77 images found") {
+		t.Errorf("the style panel says %q, want the 77 images the trainer loaded", s.style.count.Text)
+	}
+	// 30 steps in 30 s at 640 images/s with batch 64 is 10 steps/s: 70 steps
+	// left take 7 s.
+	if s.stats.left.Text != "About 0:07 left" {
+		t.Errorf("time left reads %q, want About 0:07 left", s.stats.left.Text)
+	}
+	if s.stats.progress.Value != 0.3 {
+		t.Errorf("progress bar at %g, want 0.3", s.stats.progress.Value)
+	}
+}
+
+func TestSamplesAreCoalesced(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+	loop.settle()
+
+	// A fast backend sends 300 steps with a grid each before the window
+	// gets a chance to draw anything.
+	const steps = 300
+	for i := 1; i <= steps; i++ {
+		backend.updates <- Progress{Step: i, LossD: 1, LossG: 1}
+		backend.updates <- Samples{Step: i, Grid: solidImage(2, 2, color.Gray{Y: uint8(i)})}
+	}
+	before := loop.ran
+	loop.runUntil(t, "the last step is shown", func() bool { return s.lastStep == steps })
+	loop.settle()
+
+	if batches := loop.ran - before; batches > 30 {
+		t.Errorf("600 updates reached the window in %d main-goroutine calls, want them batched", batches)
+	}
+	if got := s.charts.losses.Points(s.charts.lossD); got != steps {
+		t.Errorf("the chart has %d points, want every one of the %d steps", got, steps)
+	}
+	if got := color.GrayModel.Convert(s.samples.image.Image.At(0, 0)); got != (color.Gray{Y: steps % 256}) {
+		t.Errorf("the grid shown is %v, want the newest", got)
+	}
+}
+
+func TestTimelinePicksSavedFrame(t *testing.T) {
+	dir := t.TempDir()
+	colors := []color.RGBA{{R: 200, A: 255}, {G: 200, A: 255}, {B: 200, A: 255}}
+	var frames []SampleFrame
+	for i, c := range colors {
+		path := writePNG(t, dir, fmt.Sprintf("step-%06d.png", (i+1)*100), solidImage(6, 6, c))
+		frames = append(frames, SampleFrame{Step: (i + 1) * 100, Path: path})
+	}
+	backend := newFakeBackend()
+	run := RunInfo{Dir: "/runs/ink", Name: "ink", Step: 300, HasCheckpoint: true,
+		Settings: DefaultSettings()}
+	backend.runs = []RunInfo{run}
+	backend.frames[run.Dir] = frames
+	s, loop := newTestStudio(t, backend, Options{RunDir: run.Dir})
+	loop.runUntil(t, "the run is open", func() bool { return s.run != nil })
+
+	shown := func() color.Color {
+		if s.samples.image.Image == nil {
+			return nil
+		}
+		return color.RGBAModel.Convert(s.samples.image.Image.At(2, 2))
+	}
+	loop.runUntil(t, "the newest frame is shown", func() bool { return shown() == colors[2] })
+	if s.samples.slider.Max != 2 || s.samples.slider.Disabled() {
+		t.Fatalf("slider max %g, disabled %v; want 2 and enabled", s.samples.slider.Max, s.samples.slider.Disabled())
+	}
+
+	s.samples.slider.SetValue(1)
+	loop.runUntil(t, "frame 1 is shown", func() bool { return shown() == colors[1] })
+	if s.samples.label.Text != "step 200" {
+		t.Errorf("timeline label %q, want step 200", s.samples.label.Text)
+	}
+	s.samples.slider.SetValue(0)
+	loop.runUntil(t, "frame 0 is shown", func() bool { return shown() == colors[0] })
+}
+
+func TestOpenRunShowsCurvesAndContinues(t *testing.T) {
+	backend := newFakeBackend()
+	run := RunInfo{Dir: "/runs/ink", Name: "ink", Step: 400, HasCheckpoint: true,
+		Settings: Settings{Resolution: 32, Width: 16, BatchSize: 32, LearningRate: 1e-4, Steps: 400}}
+	backend.runs = []RunInfo{run}
+	for i := 1; i <= 4; i++ {
+		backend.metrics[run.Dir] = append(backend.metrics[run.Dir],
+			Progress{Step: i * 100, LossD: 1, LossG: 2, DReal: 0.6, DFake: 0.4, SWD: 0.5, HasSWD: i%2 == 0})
+	}
+	s, loop := newTestStudio(t, backend, Options{})
+	loop.runUntil(t, "runs listed", func() bool { return len(s.runs.runs) == 1 })
+
+	s.runs.list.Select(0)
+	loop.runUntil(t, "the run is open", func() bool { return s.run != nil })
+	if got := s.charts.losses.Points(s.charts.lossG); got != 4 {
+		t.Errorf("loss chart has %d points, want the 4 logged", got)
+	}
+	if !s.charts.quality.Visible() || s.charts.quality.Points(s.charts.swd) != 2 {
+		t.Error("the SWD chart should show the 2 measured points")
+	}
+	if s.controls.train.Text != "Continue training" || s.controls.train.Disabled() {
+		t.Errorf("train button %q (disabled %v), want Continue training", s.controls.train.Text, s.controls.train.Disabled())
+	}
+	if s.form.width.Selected != "16" || !s.form.width.Disabled() || s.form.steps.Disabled() {
+		t.Error("an open run shows its settings fixed, only the step budget editable")
+	}
+
+	// Its budget is used up: Train asks for a larger one.
+	test.Tap(s.controls.train)
+	loop.settle()
+	if !strings.Contains(overlayMarkup(s.window), "already at step 400") {
+		t.Fatal("continuing with the budget used up should explain why not")
+	}
+	s.window.Canvas().Overlays().Top().Hide()
+
+	s.form.steps.SetText("1000")
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "continued", func() bool { return backend.count("ContinueTraining") == 1 })
+	if backend.continued[0] != "/runs/ink@1000" {
+		t.Errorf("continued %q, want /runs/ink@1000", backend.continued[0])
+	}
+	if backend.count("StartTraining") != 0 {
+		t.Error("continuing a run started a new one")
+	}
+}
+
+func TestNewRunReturnsToSettings(t *testing.T) {
+	backend := newFakeBackend()
+	run := RunInfo{Dir: "/runs/ink", Name: "ink", Step: 10, HasCheckpoint: true,
+		Settings: Settings{Resolution: 128, Width: 64, BatchSize: 16, LearningRate: 1e-3, Steps: 50}}
+	backend.runs = []RunInfo{run}
+	s, loop := newTestStudio(t, backend, Options{RunDir: run.Dir})
+	loop.runUntil(t, "the run is open", func() bool { return s.run != nil })
+
+	test.Tap(s.controls.newRun)
+	if s.run != nil || s.form.resolution.Selected != "64" || s.controls.train.Text != "Train" {
+		t.Errorf("New run should return to the default settings; resolution %s, button %q",
+			s.form.resolution.Selected, s.controls.train.Text)
+	}
+}
+
+func TestSettingsReachTheBackend(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+
+	s.form.resolution.SetSelected("128")
+	s.form.width.SetSelected("64")
+	s.form.batch.SetSelected("16")
+	s.form.rate.SetText("1e-4")
+	s.form.steps.SetText("0")
+	s.form.augment.SetChecked(true)
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "started", func() bool { return backend.count("StartTraining") == 1 })
+
+	want := Settings{Resolution: 128, Width: 64, BatchSize: 16, LearningRate: 1e-4, Augment: true}
+	if backend.started[0] != want {
+		t.Errorf("started with %+v, want %+v", backend.started[0], want)
+	}
+}
+
+func TestBadSettingsAreExplained(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+
+	s.form.rate.SetText("fast")
+	test.Tap(s.controls.train)
+	loop.settle()
+	if backend.count("StartTraining") != 0 {
+		t.Error("training started with a learning rate of \"fast\"")
+	}
+	if !strings.Contains(overlayMarkup(s.window), "learning rate must be a number") {
+		t.Error("no dialog explains the learning rate")
+	}
+}
+
+func TestErrorsOpenDialogs(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string // in the dialog
+	}{
+		{"disk full", fmt.Errorf("save checkpoint: write: %w", syscall.ENOSPC), "The disk is full"},
+		{"checkpoint", errors.New("load checkpoint: step-000100.safetensors: checksum mismatch"), "checksum mismatch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			backend := newFakeBackend()
+			s, loop := newTestStudio(t, backend, Options{})
+			test.Tap(s.controls.train)
+			loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+			backend.updates <- Done{Step: 5, Err: tt.err}
+			loop.runUntil(t, "a dialog", func() bool { return overlayMarkup(s.window) != "" })
+			markup := overlayMarkup(s.window)
+			if !strings.Contains(markup, "Training stopped with an error") || !strings.Contains(markup, tt.want) {
+				t.Errorf("dialog does not say %q:\n%s", tt.want, markup)
+			}
+			if s.state != stateIdle || s.controls.train.Disabled() {
+				t.Error("after the error the studio should be ready to train again")
+			}
+		})
+	}
+}
+
+func TestUnreadableFolderKeepsPrevious(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+
+	s.style.scan("/nowhere")
+	loop.runUntil(t, "a dialog", func() bool { return overlayMarkup(s.window) != "" })
+	if markup := overlayMarkup(s.window); !strings.Contains(markup, "Could not read the folder") ||
+		!strings.Contains(markup, "not there any more") {
+		t.Errorf("dialog does not explain the missing folder:\n%s", markup)
+	}
+	if s.style.folder != "" || s.style.name.Text != "Built-in style" || s.controls.train.Disabled() {
+		t.Error("a failed scan should keep the previous folder, ready to train")
+	}
+}
+
+func TestEmptyFolderCannotTrain(t *testing.T) {
+	backend := newFakeBackend()
+	backend.scans["/empty"] = FolderScan{Skipped: 2, First: []SkippedFile{
+		{"/empty/a.txt", "not an image"}, {"/empty/b.png", "truncated PNG"},
+	}}
+	s, loop := newTestStudio(t, backend, Options{})
+
+	s.style.scan("/empty")
+	loop.runUntil(t, "the folder is shown", func() bool { return s.style.folder == "/empty" })
+	if !s.controls.train.Disabled() {
+		t.Error("Train is enabled for a folder without images")
+	}
+	markup := test.RenderObjectToMarkup(s.style.card)
+	for _, want := range []string{"No images here", "2 files cannot be used"} {
+		if !strings.Contains(markup, want) {
+			t.Errorf("style panel does not say %q", want)
+		}
+	}
+	s.style.skippedItem.Open = true
+	s.style.skippedBox.Refresh()
+	if markup := test.RenderObjectToMarkup(s.style.card); !strings.Contains(markup, "b.png: truncated PNG") {
+		t.Error("the skipped files do not show why")
+	}
+}
+
+func TestKeyboardShortcuts(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+	c := s.window.Canvas()
+
+	c.(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{
+		KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	loop.runUntil(t, "Ctrl+Enter starts training", func() bool { return s.state == stateTraining })
+
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
+	loop.runUntil(t, "Space pauses", func() bool { return s.state == statePaused })
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
+	loop.runUntil(t, "Space resumes", func() bool { return s.state == stateTraining })
+
+	c.(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{
+		KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault})
+	loop.runUntil(t, "Ctrl+S saves", func() bool { return backend.count("SaveCheckpoint") == 1 })
+	loop.runUntil(t, "the save is reported", func() bool {
+		return strings.HasPrefix(s.controls.status.Text, "Checkpoint saved")
+	})
+}
+
+func TestSaveFailureIsShown(t *testing.T) {
+	backend := newFakeBackend()
+	backend.saveErr = fmt.Errorf("save checkpoint: %w", syscall.ENOSPC)
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+	test.Tap(s.controls.save)
+	loop.runUntil(t, "a dialog", func() bool { return overlayMarkup(s.window) != "" })
+	if markup := overlayMarkup(s.window); !strings.Contains(markup, "Could not save a checkpoint") {
+		t.Errorf("dialog does not say the save failed:\n%s", markup)
+	}
+	if s.state != stateTraining || s.controls.save.Disabled() {
+		t.Error("a failed save should leave training running and Save available")
+	}
+}
+
+func TestCloseWhileTrainingSavesFirst(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+	closed := false
+	s.window.SetOnClosed(func() { closed = true; s.cancel() })
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+	s.requestClose()
+	if !strings.Contains(overlayMarkup(s.window), "Saving before closing") {
+		t.Error("no note says the window is saving before it closes")
+	}
+	loop.runUntil(t, "closed", func() bool { return closed })
+	if backend.count("Stop") != 1 {
+		t.Errorf("Stop was called %d times before closing, want 1", backend.count("Stop"))
+	}
+}
+
+func TestCloseKeepsWindowWhenSaveFails(t *testing.T) {
+	backend := newFakeBackend()
+	backend.stopErr = fmt.Errorf("save checkpoint: %w", syscall.ENOSPC)
+	s, loop := newTestStudio(t, backend, Options{})
+	closed := false
+	s.window.SetOnClosed(func() { closed = true; s.cancel() })
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+	s.requestClose()
+	loop.runUntil(t, "a question", func() bool {
+		return strings.Contains(overlayMarkup(s.window), "Close without saving")
+	})
+	if closed || s.state != statePaused {
+		t.Errorf("closed %v, state %v; want the window open and training paused", closed, s.state)
+	}
+}
+
+func TestCloseWhenIdleIsImmediate(t *testing.T) {
+	backend := newFakeBackend()
+	s, _ := newTestStudio(t, backend, Options{})
+	closed := false
+	s.window.SetOnClosed(func() { closed = true; s.cancel() })
+	s.requestClose()
+	if !closed || backend.count("Stop") != 0 {
+		t.Errorf("closed %v, Stop called %d times; want closed at once without Stop",
+			closed, backend.count("Stop"))
+	}
+}
+
+func TestAutostart(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{Autostart: true})
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+	if backend.count("StartTraining") != 1 {
+		t.Errorf("StartTraining called %d times, want 1", backend.count("StartTraining"))
+	}
+}
+
+func TestBackendGone(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+	close(backend.updates)
+	loop.runUntil(t, "a dialog", func() bool { return overlayMarkup(s.window) != "" })
+	if !strings.Contains(overlayMarkup(s.window), "The trainer stopped") || s.state != stateIdle {
+		t.Error("a backend that goes away should end training with a dialog")
+	}
+}
+
+// TestNoWidgetFromOtherGoroutines checks, under -race, that a busy session
+// touches widgets only through the studio's do function.
+func TestNoWidgetFromOtherGoroutines(t *testing.T) {
+	backend := newFakeBackend()
+	backend.onStart = func(b *fakeBackend) {
+		for i := range 200 {
+			b.updates <- Progress{Step: i, LossD: 1, LossG: 1, Steps: 200, ImagesPerSec: 100}
+			b.updates <- Samples{Step: i, Grid: image.NewGray(image.Rect(0, 0, 3, 3))}
+		}
+	}
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "the last step", func() bool { return s.lastStep == 199 })
+	_ = test.RenderObjectToMarkup(s.window.Content())
+}
