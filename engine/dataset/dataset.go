@@ -11,6 +11,9 @@
 // folders (names starting with '.') and files without an image extension are
 // ignored without comment.
 //
+// Each image costs Resolution*Resolution*3 bytes: 20,000 images at 64x64
+// hold 246 MB, a quarter of what float32 pixels would take.
+//
 // Fill turns a batch of indices into the float32 tensor a training step
 // reads. Horizontal mirrors double the data: Len is twice the image count.
 package dataset
@@ -94,8 +97,8 @@ type Dataset struct {
 	// Paths holds the file of each image, sorted; image i came from Paths[i].
 	Paths []string
 
-	// Classes holds the class names, sorted. When the folder has
-	// subfolders, each first-level subfolder is a class; images lying
+	// Classes holds the class names, sorted. Each first-level subfolder
+	// that holds images, directly or deeper down, is a class; images lying
 	// directly in the folder belong to a class named after the folder itself,
 	// which is also the only class of a flat folder.
 	Classes []string
