@@ -50,3 +50,30 @@ func BenchmarkSWDFloat(b *testing.B) {
 	}
 	reportCPU(b, start)
 }
+
+func BenchmarkDiversity(b *testing.B) {
+	images, _ := benchSets()
+	for _, pairs := range []int{100, 1000} {
+		b.Run(map[int]string{100: "256img_100pairs", 1000: "256img_1000pairs"}[pairs],
+			func(b *testing.B) {
+				b.ReportAllocs()
+				start := int64(cpuTime())
+				for b.Loop() {
+					if _, err := Diversity(images, pairs, 1); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportCPU(b, start)
+			})
+	}
+}
+
+func BenchmarkMSSSIM(b *testing.B) {
+	images, _ := benchSets()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := MSSSIM(images[0], images[1]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -129,3 +129,67 @@ func nhwc(images []image.Image) []float32 {
 	}
 	return b.pixels
 }
+
+// modes imitates a generator stuck on k outputs: n images, each one of k
+// style images with fresh Gaussian noise of sigma grey levels.
+func modes(k, n, size int, seed uint64, sigma float64) []image.Image {
+	base := set(k, size, seed, shapes)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	out := make([]image.Image, n)
+	for i := range out {
+		out[i] = withNoise(rng, base[i%k].(*image.RGBA), sigma)
+	}
+	return out
+}
+
+// recoloured imitates a generator stuck on one layout that still varies
+// its colours: each image scales the channels of one picture by random
+// factors in [0.8, 1.2] and adds a little noise.
+func recoloured(n, size int, seed uint64) []image.Image {
+	base := shapes(rand.New(rand.NewPCG(seed, 1)), size)
+	rng := rand.New(rand.NewPCG(seed, 4))
+	out := make([]image.Image, n)
+	for i := range out {
+		img := image.NewRGBA(base.Rect)
+		f := [3]float64{0.8 + 0.4*rng.Float64(), 0.8 + 0.4*rng.Float64(), 0.8 + 0.4*rng.Float64()}
+		for p, v := range base.Pix {
+			if p%4 == 3 {
+				img.Pix[p] = 255
+				continue
+			}
+			img.Pix[p] = uint8(math.Min(255, float64(v)*f[p%4]))
+		}
+		out[i] = withNoise(rng, img, 3)
+	}
+	return out
+}
+
+// blurred softens images with a 3×3 box, as an undertrained generator's
+// samples look.
+func blurred(images []image.Image) []image.Image {
+	out := make([]image.Image, len(images))
+	for k, img := range images {
+		src := img.(*image.RGBA)
+		dst := image.NewRGBA(src.Rect)
+		s := src.Rect.Dx()
+		for y := range s {
+			for x := range s {
+				for c := range 4 {
+					sum, count := 0, 0
+					for dy := -1; dy <= 1; dy++ {
+						for dx := -1; dx <= 1; dx++ {
+							xx, yy := x+dx, y+dy
+							if xx >= 0 && yy >= 0 && xx < s && yy < s {
+								sum += int(src.Pix[src.PixOffset(xx, yy)+c])
+								count++
+							}
+						}
+					}
+					dst.Pix[dst.PixOffset(x, y)+c] = uint8(sum / count)
+				}
+			}
+		}
+		out[k] = dst
+	}
+	return out
+}
