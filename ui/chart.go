@@ -53,6 +53,7 @@ type chartSeries struct {
 // NewChart returns an empty chart with the title and a moving average of
 // weight 0.9.
 func NewChart(title string) *Chart {
+	loadTranslations()
 	c := &Chart{Title: title, Smoothing: 0.9, hoverX: -1}
 	c.ExtendBaseWidget(c)
 	return c

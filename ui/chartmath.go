@@ -115,15 +115,21 @@ func formatTick(v, step float64) string {
 	return strconv.FormatFloat(v, 'f', decimals, 64) + suffix
 }
 
+// rangeSample is how many values valueRange looks at, at most: percentiles
+// of an evenly spread sample of that size are as good as exact on screen,
+// and sorting it stays cheap for a chart redrawn many times a second.
+const rangeSample = 4096
+
 // valueRange returns the range a chart's value axis should show for the
 // values: from the 1st to the 99th percentile when there are at least 200
 // of them, so a few early spikes do not flatten the rest of the curve, and
 // from the lowest to the highest otherwise. ok is false when no value is
 // finite.
 func valueRange(values []float64) (lo, hi float64, ok bool) {
-	sorted := make([]float64, 0, len(values))
-	for _, v := range values {
-		if finite(v) {
+	stride := max(1, len(values)/rangeSample)
+	sorted := make([]float64, 0, min(len(values), rangeSample+1))
+	for i := 0; i < len(values); i += stride {
+		if v := values[i]; finite(v) {
 			sorted = append(sorted, v)
 		}
 	}

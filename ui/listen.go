@@ -8,6 +8,11 @@ import (
 // the window: about 60 a second.
 const frameTime = time.Second / 60
 
+// chartFrameTime is the shortest time between two redraws of the curves.
+// Redrawing them costs milliseconds with many points, and ten times a
+// second is smooth enough for curves that move a pixel at a time.
+const chartFrameTime = time.Second / 10
+
 // updateBatch is what the listener has read but not yet applied: every
 // update in order, except sample grids, of which only the newest is kept.
 type updateBatch struct {
@@ -107,7 +112,7 @@ func (s *Studio) apply(b updateBatch) {
 	// Figures and curves are drawn once a batch, however many steps it has.
 	if latest != nil {
 		s.stats.show(*latest, s.batchSize)
-		s.charts.refresh()
+		s.redrawCharts()
 	}
 	if b.grid != nil {
 		s.samples.showLive(b.grid.Step, b.grid.Grid)
@@ -157,4 +162,28 @@ func (s *Studio) applyDone(d Done) {
 	default:
 		s.setStatus(tr("status.stopped", map[string]any{"Step": d.Step}))
 	}
+}
+
+// redrawCharts redraws the curves now, or once chartFrameTime has passed
+// since the last redraw; calls in between fold into that one.
+func (s *Studio) redrawCharts() {
+	if s.chartsDue {
+		return
+	}
+	wait := chartFrameTime - time.Since(s.chartsDrawn)
+	if wait <= 0 {
+		s.charts.refresh()
+		s.chartsDrawn = time.Now()
+		return
+	}
+	s.chartsDue = true
+	time.AfterFunc(wait, func() {
+		s.do(func() {
+			s.chartsDue = false
+			if s.ctx.Err() == nil {
+				s.charts.refresh()
+				s.chartsDrawn = time.Now()
+			}
+		})
+	})
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -70,6 +71,9 @@ type Studio struct {
 	folderOK   bool     // the chosen style folder has images to train on
 	lastStep   int      // the step of the newest Progress
 	savingNote dialog.Dialog
+
+	chartsDue   bool      // a redraw of the curves is scheduled
+	chartsDrawn time.Time // when the curves were last redrawn
 
 	tabs     *container.AppTabs
 	controls *controlBar
