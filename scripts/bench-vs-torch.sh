@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Measures ganvas against the PyTorch peer on the same CPU: runs
+# 'ganvas bench' and ../shared/bench/torch_dcgan.py alternately, ROUNDS
+# times each, and prints every line, then the medians and their ratios.
+#
+#   scripts/bench-vs-torch.sh [MODELS] [ROUNDS]     e.g. dcgan64,dcgan32 3
+#
+# Needs Debian's python3-torch (apt-get install -y python3-torch).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+models=${1:-dcgan64}
+rounds=${2:-3}
+peer=${PEER:-../shared/bench/torch_dcgan.py}
+out=$(mktemp)
+go build -o /tmp/ganvas-bench .
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in $(seq "$rounds"); do
+  for m in ${models//,/ }; do
+    /tmp/ganvas-bench bench -model "$m" | tee -a "$out"
+    /usr/bin/python3 "$peer" --models "$m" | tee -a "$out"
+  done
+done
+
+python3 - "$out" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    f = dict(kv.split("=", 1) for kv in line.split())
+    rows.setdefault((f["model"], f["peer"]), []).append(f)
+print()
+print(f"{'model':14} {'metric':12} {'ganvas':>9} {'torch':>9} {'ratio':>7}")
+for model in sorted({m for m, _ in rows}):
+    g, t = rows.get((model, "ganvas"), []), rows.get((model, "torch"), [])
+    if not g or not t:
+        continue
+    for key, better in (("img_per_s", "higher"), ("g1_ms", "lower"), ("peak_rss_mb", "lower")):
+        a = statistics.median(float(r[key]) for r in g)
+        b = statistics.median(float(r[key]) for r in t)
+        print(f"{model:14} {key:12} {a:9.2f} {b:9.2f} {a / b:7.2f}  ({better} is better)")
+PY
+rm -f "$out"

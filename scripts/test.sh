@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of ganvas: vet, the unit and widget tests with the race
+# detector, and a short fuzz run of each parser of outside bytes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+go vet ./...
+go test -race -timeout 20m ./...
+
+# A few seconds of fuzzing per parser; longer runs are for before landing.
+fuzz_seconds=${FUZZ_SECONDS:-5}
+go list -f '{{.ImportPath}} {{.Dir}}' ./... | while read -r pkg dir; do
+  for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
+    echo "fuzz $pkg $target"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${fuzz_seconds}s" "$pkg" >/dev/null
+  done
+done
+echo "fuzzing: all targets ran without a failure"
