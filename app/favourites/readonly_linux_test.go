@@ -1,0 +1,60 @@
+package favourites
+
+import (
+	"os"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// lockDir makes dir refuse changes for the rest of the test. Permissions
+// stop ordinary users; root ignores them, so the directory is also given the
+// immutable attribute, which binds root as well.
+func lockDir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	if !writable(dir) {
+		return
+	}
+
+	if err := setAttribute(dir, true); err != nil {
+		t.Fatalf("cannot lock %s against root: %v", dir, err)
+	}
+	t.Cleanup(func() { setAttribute(dir, false) })
+	if writable(dir) {
+		t.Fatalf("%s still takes new files after locking", dir)
+	}
+}
+
+// setAttribute turns the immutable attribute (FS_IMMUTABLE_FL) of path on
+// or off.
+func setAttribute(path string, immutable bool) error {
+	const immutableFlag = 0x10
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	flags, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
+	if err != nil {
+		return err
+	}
+	flags &^= immutableFlag
+	if immutable {
+		flags |= immutableFlag
+	}
+	return unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags))
+}
+
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, "probe")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
