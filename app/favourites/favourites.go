@@ -25,9 +25,8 @@ const FormatVersion = 1
 
 // Errors the package returns for known conditions.
 var (
-	ErrCorrupt = errors.New("the favourites file is damaged")
-	ErrNewer   = errors.New("the favourites file comes from a newer ganvas; " +
-		"update ganvas to open it")
+	ErrCorrupt      = errors.New("the favourites file is damaged")
+	ErrNewer        = errors.New("the favourites file is from a newer ganvas; update to open it")
 	ErrNotFound     = errors.New("no such favourite")
 	ErrBadFavourite = errors.New("the favourite is incomplete")
 )
