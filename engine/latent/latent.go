@@ -7,11 +7,12 @@ import (
 )
 
 // GenerateFunc maps latent vectors, each as long as the generator's latent
-// length, to one image per latent, in order.
+// length, to one image per latent, in order. It must not change z.
 type GenerateFunc func(z [][]float32) ([]image.Image, error)
 
 // ActivationFunc returns the generator's first-layer activations for the
-// latents z: one flattened row per latent, every row the same length.
+// latents z: one flattened row per latent, every row the same length. It
+// must not change z.
 type ActivationFunc func(z [][]float32) ([][]float32, error)
 
 // Rand is the randomness the package draws from. The *Rand types of both
