@@ -40,7 +40,28 @@ type Config struct {
 	// PreviewSeconds is how often a live sample grid is sent to the
 	// listener; generating it costs a fraction of a step.
 	PreviewSeconds float64 `json:"preview_seconds"`
+
+	// Loss is the adversarial loss: "bce", the non-saturating loss of
+	// DCGAN, or "hinge", which stays stable on small datasets.
+	Loss string `json:"loss"`
+	// EMA keeps an exponential moving average of the generator's weights;
+	// it draws every sample grid, the explorer and exports, because the
+	// average is smoother than the weights of any one step.
+	EMA bool `json:"ema"`
+	// EMABeta is the average's decay per step, and EMAWarmup the steps
+	// before it starts: until then the average copies the generator.
+	EMABeta   float64 `json:"ema_beta"`
+	EMAWarmup int     `json:"ema_warmup"`
+	// QualityEvery is how many steps lie between measurements of the
+	// sliced Wasserstein distance to the training images (0: never).
+	QualityEvery int `json:"quality_every"`
 }
+
+// The adversarial losses.
+const (
+	LossBCE   = "bce"
+	LossHinge = "hinge"
+)
 
 // DefaultConfig returns the reference DCGAN settings at 64×64.
 func DefaultConfig() Config {
@@ -57,7 +78,20 @@ func DefaultConfig() Config {
 		SampleEvery:       100,
 		CheckpointSeconds: 120,
 		PreviewSeconds:    2,
+		Loss:              LossBCE,
+		EMA:               true,
+		EMABeta:           0.999,
+		EMAWarmup:         200,
+		QualityEvery:      500,
 	}
+}
+
+// PlainDCGAN returns DefaultConfig with every small-data addition turned
+// off: the reference DCGAN, for comparison.
+func PlainDCGAN() Config {
+	c := DefaultConfig()
+	c.EMA = false
+	return c
 }
 
 // Validate reports the first setting a run cannot train with, in words a
@@ -82,6 +116,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine: log and sample intervals must be at least one step")
 	case !(c.CheckpointSeconds > 0) || !(c.PreviewSeconds > 0):
 		return fmt.Errorf("engine: checkpoint and preview intervals must be positive")
+	case c.Loss != LossBCE && c.Loss != LossHinge:
+		return fmt.Errorf("engine: loss %q is neither %q nor %q", c.Loss, LossBCE, LossHinge)
+	case c.EMA && !(c.EMABeta > 0 && c.EMABeta < 1):
+		return fmt.Errorf("engine: EMA decay %g must lie in (0, 1)", c.EMABeta)
+	case c.EMAWarmup < 0 || c.QualityEvery < 0:
+		return fmt.Errorf("engine: EMA warm-up and quality interval must not be negative")
 	}
 	return nil
 }

@@ -127,6 +127,21 @@ func (g *Generator) Generate(z [][]float32) ([]image.Image, error) {
 	return imgs, err
 }
 
+// generateFloats is Generate returning NHWC values in [-1, 1].
+func (g *Generator) generateFloats(z [][]float32) ([]float32, error) {
+	var out []float32
+	err := g.forEachBatch(z, func(p *inference, n int) error {
+		x, err := p.run()
+		if err != nil {
+			return err
+		}
+		size := len(x) / p.batch
+		out = append(out, x[:n*size]...)
+		return nil
+	})
+	return out, err
+}
+
 // Activations returns, for each latent vector, the generator's first-layer
 // activations flattened: the space whose principal directions make
 // meaningful latent sliders.

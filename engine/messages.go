@@ -24,6 +24,7 @@ type Progress struct {
 	ImagesPerSec float64       // real images consumed per second, recent average
 	Elapsed      time.Duration // training time in the run, across resumes
 	Paused       bool          // whether the trainer is paused now
+	SWD          float64       // latest sliced Wasserstein distance ×1e3 to the data; 0 before the first
 }
 
 // Samples carries a grid of images generated from the run's fixed latent

@@ -15,6 +15,7 @@ const (
 	generatorPrefix     = "generator/"
 	discriminatorPrefix = "discriminator/"
 	adamPrefix          = "adam/"
+	emaPrefix           = "ema/"
 	metaArch            = "arch"
 )
 
@@ -96,7 +97,8 @@ func (a *adam) load(c *run.Checkpoint, prefix string, params []Param) error {
 	return nil
 }
 
-// modelFromCheckpoint builds the model a checkpoint describes.
+// modelFromCheckpoint builds the model a checkpoint describes. Its
+// generator is the moving average when the checkpoint has one.
 func modelFromCheckpoint(c *run.Checkpoint) (*Model, error) {
 	var a Arch
 	if err := json.Unmarshal([]byte(c.Meta[metaArch]), &a); err != nil {
@@ -106,7 +108,11 @@ func modelFromCheckpoint(c *run.Checkpoint) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := m.Generator.load(c, generatorPrefix); err != nil {
+	gen := generatorPrefix
+	if _, ok := c.Tensors[emaPrefix+m.Generator.Params[0].Name]; ok {
+		gen = emaPrefix
+	}
+	if err := m.Generator.load(c, gen); err != nil {
 		return nil, err
 	}
 	if err := m.Discriminator.load(c, discriminatorPrefix); err != nil {

@@ -23,6 +23,7 @@ import (
 type stepper struct {
 	model *Model
 	batch int
+	loss  string // LossBCE or LossHinge
 
 	z, real *tensor.Dense // inputs, filled before each step
 
@@ -54,8 +55,8 @@ type StepStats struct {
 	DReal, DFake float64
 }
 
-func newStepper(m *Model, batch int, opt adamConfig) (*stepper, error) {
-	s := &stepper{model: m, batch: batch}
+func newStepper(m *Model, batch int, opt adamConfig, loss string) (*stepper, error) {
+	s := &stepper{model: m, batch: batch, loss: loss}
 	a := m.Arch
 	s.z = tensor.New(tensor.WithShape(batch, 1, 1, a.Latent), tensor.Of(tensor.Float32))
 	s.real = tensor.New(tensor.WithShape(batch, a.Resolution, a.Resolution, 3), tensor.Of(tensor.Float32))
@@ -97,8 +98,11 @@ func (s *stepper) build() error {
 	if err != nil {
 		return err
 	}
-	cost, err := nn.Loss([]*G.Node{realLogits, fakeLogits},
-		[]nn.Objective{nn.RealBCE, nn.FakeBCE}, &s.discLoss)
+	discObjectives, genObjective := []nn.Objective{nn.RealBCE, nn.FakeBCE}, nn.RealBCE
+	if s.loss == LossHinge {
+		discObjectives, genObjective = []nn.Objective{nn.RealHinge, nn.FakeHinge}, nn.Negative
+	}
+	cost, err := nn.Loss([]*G.Node{realLogits, fakeLogits}, discObjectives, &s.discLoss)
 	if err != nil {
 		return err
 	}
@@ -120,7 +124,7 @@ func (s *stepper) build() error {
 	if err != nil {
 		return err
 	}
-	cost, err = nn.Loss([]*G.Node{logits}, []nn.Objective{nn.RealBCE}, &s.genLoss)
+	cost, err = nn.Loss([]*G.Node{logits}, []nn.Objective{genObjective}, &s.genLoss)
 	if err != nil {
 		return err
 	}

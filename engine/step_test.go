@@ -12,7 +12,7 @@ func newTestStepper(tb testing.TB, arch Arch, batch int) *stepper {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := newStepper(m, batch, adamConfig{2e-4, 0.5, 0.999})
+	s, err := newStepper(m, batch, adamConfig{2e-4, 0.5, 0.999}, LossBCE)
 	if err != nil {
 		tb.Fatal(err)
 	}

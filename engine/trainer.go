@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"sync/atomic"
@@ -31,6 +32,8 @@ type Trainer struct {
 	paused  atomic.Bool
 	saveNow atomic.Bool
 	wake    chan struct{}
+
+	beforeStep func(*session) // tests inject faults here
 }
 
 // NewTrainer prepares the run at path: it creates a new run with cfg, or
@@ -98,8 +101,11 @@ func (t *Trainer) poke() {
 // session is the state of a Run.
 type session struct {
 	model    *Model
+	ema      *average // nil when the config turns it off
 	stepper  *stepper
 	preview  *inference
+	quality  *qualityProbe
+	swd      float64 // latest sliced Wasserstein distance, 0 before the first
 	data     *dataset.Dataset
 	sampler  sampler
 	latent   *rand.PCG
@@ -109,6 +115,7 @@ type session struct {
 	saved    int // step of the newest checkpoint
 	elapsed  time.Duration
 	lastSave time.Time
+	rollback int // rollbacks after divergence so far
 }
 
 // Run trains until the step budget is reached or ctx is cancelled, and
@@ -123,6 +130,9 @@ func (t *Trainer) Run(ctx context.Context) (err error) {
 		}
 		if s.preview != nil {
 			s.preview.close()
+		}
+		if s.quality != nil {
+			s.quality.close()
 		}
 		if s.metrics != nil {
 			s.metrics.Close()
@@ -160,7 +170,9 @@ func (t *Trainer) loadData(ctx context.Context) (*dataset.Dataset, error) {
 	return d, nil
 }
 
-// restore builds the model, from the latest checkpoint when there is one.
+// restore builds the model and, when the run has a checkpoint, continues
+// from it; a fresh run saves a checkpoint at step 0 so that a divergence
+// always has somewhere to roll back to.
 func (t *Trainer) restore(s *session) error {
 	cfg := t.cfg
 	s.sampler = sampler{n: s.data.Len(), seed: cfg.Seed}
@@ -178,24 +190,31 @@ func (t *Trainer) restore(s *session) error {
 		t.out.send(Warning{Text: warning})
 	}
 
-	if c == nil {
-		s.model, err = NewModel(cfg.arch(), rand.New(rand.NewPCG(cfg.Seed, 1)))
-	} else {
-		s.model, err = modelFromCheckpoint(c)
-	}
-	if err != nil {
-		return fmt.Errorf("engine: resume: %w", err)
-	}
-	opt := adamConfig{cfg.LearningRate, cfg.Beta1, cfg.Beta2}
-	if s.stepper, err = newStepper(s.model, cfg.Batch, opt); err != nil {
+	if s.model, err = NewModel(cfg.arch(), rand.New(rand.NewPCG(cfg.Seed, 1))); err != nil {
 		return err
 	}
-	if s.preview, err = s.model.newInference(previewCount); err != nil {
+	if cfg.EMA {
+		s.ema = newAverage(s.model, cfg.EMABeta, cfg.EMAWarmup)
+	}
+	opt := adamConfig{cfg.LearningRate, cfg.Beta1, cfg.Beta2}
+	if s.stepper, err = newStepper(s.model, cfg.Batch, opt, cfg.Loss); err != nil {
+		return err
+	}
+	drawing := s.model
+	if s.ema != nil {
+		drawing = s.ema.model
+	}
+	if s.preview, err = drawing.newInference(previewCount); err != nil {
 		return err
 	}
 	fixed := rand.New(rand.NewPCG(cfg.Seed, 3))
 	for i := range s.preview.z.Data().([]float32) {
 		s.preview.z.Data().([]float32)[i] = float32(fixed.NormFloat64())
+	}
+	if cfg.QualityEvery > 0 {
+		if s.quality, err = newQualityProbe(drawing, s.data, cfg.Seed); err != nil {
+			return err
+		}
 	}
 
 	if c != nil {
@@ -203,15 +222,47 @@ func (t *Trainer) restore(s *session) error {
 			return fmt.Errorf("engine: resume from step %d: %w", c.Step, err)
 		}
 	}
-	columns := []string{"epoch", "seconds", "loss_d", "loss_g", "d_real", "d_fake", "img_per_s"}
-	if s.metrics, err = t.dir.OpenMetrics(columns, s.step); err != nil {
-		return fmt.Errorf("engine: %w", err)
+	if err := t.openMetrics(s); err != nil {
+		return err
 	}
 	s.lastSave = time.Now()
+	if c == nil {
+		t.checkpoint(s)
+	}
 	return nil
 }
 
+// metricsColumns are the columns of metrics.csv after "step".
+var metricsColumns = []string{"epoch", "seconds", "loss_d", "loss_g", "d_real", "d_fake",
+	"img_per_s", "swd"}
+
+// openMetrics opens metrics.csv, dropping rows after the current step.
+func (t *Trainer) openMetrics(s *session) error {
+	if s.metrics != nil {
+		s.metrics.Close()
+	}
+	var err error
+	if s.metrics, err = t.dir.OpenMetrics(metricsColumns, s.step); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	return nil
+}
+
+// resumeFrom loads a checkpoint into the session: weights, optimiser and
+// random state, data order and clock.
 func (t *Trainer) resumeFrom(s *session, c *run.Checkpoint) error {
+	if err := s.model.Generator.load(c, generatorPrefix); err != nil {
+		return err
+	}
+	if err := s.model.Discriminator.load(c, discriminatorPrefix); err != nil {
+		return err
+	}
+	if s.ema != nil {
+		if err := s.ema.model.Generator.load(c, emaPrefix); err != nil {
+			// A run started without the average begins it now.
+			s.ema = newAverage(s.model, t.cfg.EMABeta, t.cfg.EMAWarmup)
+		}
+	}
 	if err := s.stepper.optGen.load(c, generatorPrefix, s.model.Generator.Params); err != nil {
 		return err
 	}
@@ -231,13 +282,50 @@ func (t *Trainer) resumeFrom(s *session, c *run.Checkpoint) error {
 			return fmt.Errorf("the checkpoint has no %s", key)
 		}
 	}
+	s.sampler.perm = nil
 	ns, _ := strconv.ParseInt(c.Meta["elapsed_ns"], 10, 64)
 	s.elapsed = time.Duration(ns)
+	s.swd, _ = strconv.ParseFloat(c.Meta["swd"], 64)
 	s.step, s.saved = c.Step, c.Step
-	if fp := c.Meta["fingerprint"]; fp != s.data.Fingerprint() {
+	if fp := c.Meta["fingerprint"]; fp != s.data.Fingerprint() && s.rollback == 0 {
 		t.out.send(Warning{Text: "The training images have changed since this run was saved; " +
 			"training continues on the images as they are now."})
 	}
+	return nil
+}
+
+// maxRollbacks is how often one session rolls back after divergence before
+// it gives up.
+const maxRollbacks = 4
+
+// rollBack answers a diverged step: it reloads the newest checkpoint, halves
+// the learning rate, records it in the run's config, and tells the person.
+func (t *Trainer) rollBack(s *session) error {
+	diverged := s.step + 1
+	if s.rollback >= maxRollbacks {
+		return fmt.Errorf("%w at step %d, even after lowering the learning rate to %g %d times; "+
+			"try a smaller learning rate or another loss", ErrDiverged, diverged, t.cfg.LearningRate, s.rollback)
+	}
+	s.rollback++
+	c, _, err := t.dir.LatestCheckpoint()
+	if err != nil {
+		return fmt.Errorf("engine: roll back after divergence: %w", err)
+	}
+	if err := t.resumeFrom(s, c); err != nil {
+		return fmt.Errorf("engine: roll back to step %d: %w", c.Step, err)
+	}
+	t.cfg.LearningRate /= 2
+	s.stepper.optGen.LearningRate = t.cfg.LearningRate
+	s.stepper.optDisc.LearningRate = t.cfg.LearningRate
+	if err := t.dir.SaveConfig(t.cfg); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	if err := t.openMetrics(s); err != nil {
+		return err
+	}
+	t.out.send(Warning{Text: fmt.Sprintf("Training diverged at step %d (the loss stopped being a "+
+		"number). Went back to step %d and halved the learning rate to %g.",
+		diverged, c.Step, t.cfg.LearningRate)})
 	return nil
 }
 
@@ -272,17 +360,37 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 		for i := range s.stepper.z.Data().([]float32) {
 			s.stepper.z.Data().([]float32)[i] = float32(s.normal.NormFloat64())
 		}
+		if t.beforeStep != nil {
+			t.beforeStep(s)
+		}
 		st, err := s.stepper.step()
+		if errors.Is(err, ErrDiverged) {
+			if err := t.rollBack(s); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
 		s.step++
+		if s.ema != nil {
+			s.ema.update(&s.model.Generator, s.step)
+		}
+		swd := math.NaN()
+		if s.quality != nil && s.step%cfg.QualityEvery == 0 {
+			if r, err := s.quality.measure(); err != nil {
+				t.out.send(Warning{Text: fmt.Sprintf("Could not measure quality: %v", err)})
+			} else {
+				s.swd, swd = r, r
+			}
+		}
 
 		// Figures for the listener and metrics.csv.
 		s.stepper.lastStats = st
-		if s.step%cfg.LogEvery == 0 {
+		if s.step%cfg.LogEvery == 0 || !math.IsNaN(swd) {
 			err := s.metrics.Append(s.step, float64(s.sampler.epoch), s.elapsed.Seconds(),
-				st.LossD, st.LossG, st.DReal, st.DFake, rate)
+				st.LossD, st.LossG, st.DReal, st.DFake, rate, swd)
 			if err != nil {
 				t.out.send(Warning{Text: fmt.Sprintf("Could not write metrics: %v", err)})
 			}
@@ -320,7 +428,7 @@ func (t *Trainer) progress(s *session, rate float64) Progress {
 	return Progress{
 		Step: s.step, Steps: t.cfg.Steps, Epoch: s.sampler.epoch,
 		LossD: st.LossD, LossG: st.LossG, DReal: st.DReal, DFake: st.DFake,
-		ImagesPerSec: rate, Elapsed: s.elapsed, Paused: t.paused.Load(),
+		ImagesPerSec: rate, Elapsed: s.elapsed, Paused: t.paused.Load(), SWD: s.swd,
 	}
 }
 
@@ -356,6 +464,10 @@ func (t *Trainer) checkpoint(s *session) {
 	c.Meta["position"] = strconv.Itoa(s.sampler.pos)
 	c.Meta["elapsed_ns"] = strconv.FormatInt(int64(s.elapsed), 10)
 	c.Meta["fingerprint"] = s.data.Fingerprint()
+	c.Meta["swd"] = strconv.FormatFloat(s.swd, 'g', -1, 64)
+	if s.ema != nil {
+		s.ema.model.Generator.save(c, emaPrefix)
+	}
 	c.Meta[metaArch] = archMeta(s.model.Arch)
 	path, err := t.dir.SaveCheckpoint(c)
 	if err != nil {

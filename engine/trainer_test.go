@@ -78,7 +78,7 @@ func train(t *testing.T, ctx context.Context, dir string, cfg Config) []Message 
 	return msgs
 }
 
-func losses(t *testing.T, dir string) [][]float64 {
+func readMetrics(t *testing.T, dir string) *run.Metrics {
 	t.Helper()
 	d, err := run.Open(dir)
 	if err != nil {
@@ -88,6 +88,12 @@ func losses(t *testing.T, dir string) [][]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+func losses(t *testing.T, dir string) [][]float64 {
+	t.Helper()
+	m := readMetrics(t, dir)
 	var rows [][]float64
 	steps := m.Column("step")
 	for i := range steps {

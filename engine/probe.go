@@ -1,0 +1,55 @@
+package engine
+
+import (
+	"math/rand/v2"
+
+	"ganvas/engine/dataset"
+	"ganvas/engine/quality"
+)
+
+// qualityCount is how many real and generated images a training-time
+// quality measurement compares.
+const qualityCount = 256
+
+// qualityProbe measures, during training, the sliced Wasserstein distance
+// between a fixed sample of the training images and images generated from a
+// fixed set of latents, so successive figures are comparable.
+type qualityProbe struct {
+	real []float32
+	gen  *Generator
+	z    [][]float32
+	res  int
+}
+
+func newQualityProbe(m *Model, data *dataset.Dataset, seed uint64) (*qualityProbe, error) {
+	res := m.Arch.Resolution
+	rng := rand.New(rand.NewPCG(seed, 4))
+	n := min(qualityCount, data.Len())
+	p := &qualityProbe{real: make([]float32, n*res*res*3), res: res,
+		gen: &Generator{model: m, passes: map[int]*inference{}}}
+	data.Fill(p.real, rng.Perm(data.Len())[:n])
+	for range qualityCount {
+		z := make([]float32, m.Arch.Latent)
+		for j := range z {
+			z[j] = float32(rng.NormFloat64())
+		}
+		p.z = append(p.z, z)
+	}
+	return p, nil
+}
+
+// measure returns the distance ×1e3 with the Quick settings, averaged over
+// the pyramid levels.
+func (p *qualityProbe) measure() (float64, error) {
+	fake, err := p.gen.generateFloats(p.z)
+	if err != nil {
+		return 0, err
+	}
+	r, err := quality.SWDFloat(p.real, fake, p.res, 3, quality.Quick())
+	if err != nil {
+		return 0, err
+	}
+	return r.Mean, nil
+}
+
+func (p *qualityProbe) close() { p.gen.Close() }
