@@ -19,7 +19,7 @@ const previewCount = 64
 
 // Trainer trains one run. Create it with NewTrainer, call Run in a goroutine
 // of its own, and drain Messages until it is closed. Pause, Resume and
-// SaveCheckpoint may be called from any goroutine at any time.
+// SaveNow may be called from any goroutine at any time.
 //
 // Shutdown: cancelling Run's context stops training after the current step;
 // Run then saves a checkpoint, sends Done, and closes Messages once the
@@ -29,9 +29,10 @@ type Trainer struct {
 	dir *run.Dir
 	out *outbox
 
-	paused  atomic.Bool
-	saveNow atomic.Bool
-	wake    chan struct{}
+	paused   atomic.Bool
+	wake     chan struct{}
+	saves    chan chan error // SaveNow's requests
+	finished chan struct{}   // closed when Run returns
 
 	beforeStep func(*session) // tests inject faults here
 }
@@ -65,10 +66,12 @@ func NewTrainer(path string, cfg Config) (*Trainer, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	return &Trainer{
-		cfg:  cfg,
-		dir:  dir,
-		out:  &outbox{in: make(chan Message), out: make(chan Message)},
-		wake: make(chan struct{}, 1),
+		cfg:      cfg,
+		dir:      dir,
+		out:      &outbox{in: make(chan Message), out: make(chan Message)},
+		wake:     make(chan struct{}, 1),
+		saves:    make(chan chan error),
+		finished: make(chan struct{}),
 	}, nil
 }
 
@@ -88,8 +91,28 @@ func (t *Trainer) Pause() { t.paused.Store(true); t.poke() }
 // Resume continues paused training.
 func (t *Trainer) Resume() { t.paused.Store(false); t.poke() }
 
-// SaveCheckpoint asks for a checkpoint after the current step.
-func (t *Trainer) SaveCheckpoint() { t.saveNow.Store(true); t.poke() }
+// ErrNotTraining reports a request to a trainer whose Run has returned.
+var ErrNotTraining = errors.New("engine: training has stopped")
+
+// SaveNow saves a checkpoint after the current step and returns once it is
+// on disk, or why it could not be written. It returns ErrNotTraining once
+// Run has returned, and ctx's error if ctx ends first.
+func (t *Trainer) SaveNow(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case t.saves <- reply:
+	case <-t.finished:
+		return ErrNotTraining
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 func (t *Trainer) poke() {
 	select {
@@ -124,6 +147,7 @@ type session struct {
 func (t *Trainer) Run(ctx context.Context) (err error) {
 	go t.out.run()
 	s := &session{}
+	defer close(t.finished)
 	defer func() {
 		if s.stepper != nil {
 			s.stepper.close()
@@ -341,13 +365,17 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 		if ctx.Err() != nil {
 			break
 		}
-		if t.saveNow.Swap(false) {
-			t.checkpoint(s)
+		select {
+		case reply := <-t.saves:
+			reply <- t.checkpoint(s)
+		default:
 		}
 		if t.paused.Load() {
 			t.out.send(t.progress(s, rate))
 			select {
 			case <-t.wake:
+			case reply := <-t.saves:
+				reply <- t.checkpoint(s)
 			case <-ctx.Done():
 			}
 			continue
@@ -450,8 +478,9 @@ func (t *Trainer) sendPreview(s *session, save bool) {
 }
 
 // checkpoint saves everything needed to continue exactly from this step.
-// A failed save is a warning: training goes on and the next save retries.
-func (t *Trainer) checkpoint(s *session) {
+// A failed save is also a warning: training goes on and the next save
+// retries.
+func (t *Trainer) checkpoint(s *session) error {
 	s.lastSave = time.Now()
 	c := &run.Checkpoint{Step: s.step, Tensors: map[string]run.Tensor{}, Meta: map[string]string{}}
 	s.model.Generator.save(c, generatorPrefix)
@@ -473,8 +502,9 @@ func (t *Trainer) checkpoint(s *session) {
 	if err != nil {
 		t.out.send(Warning{Text: fmt.Sprintf("Could not save a checkpoint (training goes on, "+
 			"and the next save will try again): %v", err)})
-		return
+		return fmt.Errorf("engine: %w", err)
 	}
 	s.saved = s.step
 	t.out.send(CheckpointSaved{Step: s.step, Path: path})
+	return nil
 }

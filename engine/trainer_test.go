@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -237,5 +238,44 @@ func TestBadConfigIsRefused(t *testing.T) {
 	_, err := NewTrainer(t.TempDir(), cfg)
 	if err == nil {
 		t.Fatal("resolution 48 was accepted")
+	}
+}
+
+func TestSaveNowWaitsForTheCheckpoint(t *testing.T) {
+	data := writeShapes(t, 12)
+	dir := filepath.Join(t.TempDir(), "run")
+	tr, err := NewTrainer(dir, tinyConfig(data, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- tr.Run(ctx) }()
+	saved := make(chan error, 1)
+	asked := false
+	for m := range tr.Messages() {
+		if p, ok := m.(Progress); ok && p.Step >= 3 && !asked {
+			asked = true
+			tr.Pause()
+			go func() { saved <- tr.SaveNow(ctx) }()
+		}
+		if _, ok := m.(CheckpointSaved); ok && asked {
+			if err := <-saved; err != nil {
+				t.Fatalf("SaveNow: %v", err)
+			}
+			d, _ := run.Open(dir)
+			files, _ := d.ListCheckpoints()
+			if len(files) == 0 || files[len(files)-1].Step < 3 {
+				t.Fatalf("SaveNow returned but the newest checkpoint is %v", files)
+			}
+			cancel()
+		}
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.SaveNow(context.Background()); !errors.Is(err, ErrNotTraining) {
+		t.Fatalf("SaveNow after the end returned %v, want ErrNotTraining", err)
 	}
 }

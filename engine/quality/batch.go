@@ -8,18 +8,28 @@ import (
 	"sync"
 )
 
-// batch is a set of square images laid out NHWC, values in [-1, 1].
+// batch is a set of square images of one size, either float32 values laid
+// out NHWC in [-1, 1] or image.Image values converted as they are needed,
+// so a set of images is never copied whole.
 type batch struct {
-	pixels   []float32
-	n        int // images
-	size     int // side in pixels
+	pixels   []float32     // NHWC values, or nil when images holds the set
+	images   []image.Image // RGB images when pixels is nil
+	n        int           // images
+	size     int           // side in pixels
 	channels int
 }
 
-// image returns the pixels of image i.
-func (b batch) image(i int) []float32 {
-	per := b.size * b.size * b.channels
-	return b.pixels[i*per : (i+1)*per]
+// imageLen is the number of values in one image.
+func (b batch) imageLen() int { return b.size * b.size * b.channels }
+
+// load returns image i as NHWC values in [-1, 1]: a view into the batch's
+// values, or the image converted into buf, which must hold imageLen values.
+func (b batch) load(i int, buf []float32) []float32 {
+	if b.pixels != nil {
+		return b.pixels[i*b.imageLen() : (i+1)*b.imageLen()]
+	}
+	writeRGB(buf, b.images[i])
+	return buf
 }
 
 // newBatch checks that pixels holds whole images of the given shape with
@@ -42,9 +52,9 @@ func newBatch(pixels []float32, size, channels int) (batch, error) {
 	return batch{pixels: pixels, n: len(pixels) / per, size: size, channels: channels}, nil
 }
 
-// batchFromImages converts images to an RGB batch. They must all be square
-// and of one size. Transparent pixels are taken as composited over black,
-// as image.Image reports them.
+// batchFromImages wraps images as an RGB batch after checking they are all
+// square and of one size. Transparent pixels will be taken as composited
+// over black, as image.Image reports them.
 func batchFromImages(images []image.Image) (batch, error) {
 	if len(images) == 0 {
 		return batch{}, nil
@@ -58,12 +68,7 @@ func batchFromImages(images []image.Image) (batch, error) {
 		}
 	}
 
-	b := batch{n: len(images), size: size, channels: 3}
-	b.pixels = make([]float32, b.n*size*size*3)
-	parallel(b.n, defaultWorkers(0), func(_, i int) {
-		writeRGB(b.image(i), images[i])
-	})
-	return b, nil
+	return batch{images: images, n: len(images), size: size, channels: 3}, nil
 }
 
 // writeRGB stores img as interleaved RGB in [-1, 1].

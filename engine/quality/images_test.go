@@ -127,7 +127,11 @@ func nhwc(images []image.Image) []float32 {
 	if err != nil {
 		panic(err)
 	}
-	return b.pixels
+	out := make([]float32, b.n*b.imageLen())
+	for i := range b.n {
+		b.load(i, out[i*b.imageLen():(i+1)*b.imageLen()])
+	}
+	return out
 }
 
 // modes imitates a generator stuck on k outputs: n images, each one of k

@@ -127,11 +127,13 @@ func newSSIMPrep(b batch, use []int, workers int) *ssimPrep {
 	p.data = make([]float32, len(order)*p.per)
 
 	tmp := make([][]float32, workers)
+	load := make([][]float32, workers)
 	for w := range tmp {
 		tmp[w] = make([]float32, b.size*b.size)
+		load[w] = make([]float32, b.imageLen())
 	}
 	parallel(len(order), workers, func(w, k int) {
-		p.prepare(p.data[k*p.per:(k+1)*p.per], b.image(order[k]), tmp[w])
+		p.prepare(p.data[k*p.per:(k+1)*p.per], b.load(order[k], load[w]), tmp[w])
 	})
 	return p
 }

@@ -32,9 +32,8 @@ type projector struct {
 
 // projectWorker holds the buffers of one goroutine.
 type projectWorker struct {
-	chunk []float32 // dim × chunkRows: normalised neighbourhoods as columns
-	projA []float32 // block × count(A) projections, one row per direction
-	projB []float32 // block × count(B)
+	projA []float32 // block rows of count(A) projections, one per direction
+	projB []float32 // block rows of count(B); both rows rowStride apart
 	// Radix sort buffers, two per set: a sorted column may end up in
 	// either, so A's must survive while B's column is sorted.
 	keysA, scratchA []uint32
@@ -48,9 +47,8 @@ func newProjector(countA, countB, dim, dirs, workers int) *projector {
 	p := &projector{dim: dim, dirs: dirs, block: block}
 	for range workers {
 		p.workers = append(p.workers, &projectWorker{
-			chunk:    make([]float32, dim*chunkRows),
-			projA:    make([]float32, block*countA),
-			projB:    make([]float32, block*countB),
+			projA:    make([]float32, block*rowStride(countA)),
+			projB:    make([]float32, block*rowStride(countB)),
 			keysA:    make([]uint32, countA),
 			scratchA: make([]uint32, countA),
 			keysB:    make([]uint32, countB),
@@ -64,7 +62,7 @@ func newProjector(countA, countB, dim, dirs, workers int) *projector {
 // neighbourhoods of a and b: the 1-D Wasserstein distance of their
 // projections, averaged over the directions dirs (p.dirs of them, p.dim
 // values each).
-func (p *projector) distance(a, b patchSet, dirs []float32) float64 {
+func (p *projector) distance(a, b *descriptors, dirs []float32) float64 {
 	blocks := (p.dirs + p.block - 1) / p.block
 	perDir := make([]float64, p.dirs)
 	parallel(blocks, len(p.workers), func(w, k int) {
@@ -85,32 +83,42 @@ func (p *projector) distance(a, b patchSet, dirs []float32) float64 {
 
 // block projects both sets on the n directions in dirs (dim values each)
 // and stores the 1-D Wasserstein distance along each in dist.
-func (pw *projectWorker) block(a, b patchSet, dirs []float32, n, dim int, dist []float64) {
-	ca, cb := a.count(), b.count()
-	pw.project(a, dirs, n, dim, pw.projA[:n*ca])
-	pw.project(b, dirs, n, dim, pw.projB[:n*cb])
+func (pw *projectWorker) block(a, b *descriptors, dirs []float32, n, dim int, dist []float64) {
+	strideA, strideB := rowStride(a.count), rowStride(b.count)
+	project(a, dirs, n, pw.projA, strideA)
+	project(b, dirs, n, pw.projB, strideB)
 
 	for d := range n {
-		colA := sortFloats(pw.projA[d*ca:(d+1)*ca], pw.keysA, pw.scratchA)
-		colB := sortFloats(pw.projB[d*cb:(d+1)*cb], pw.keysB, pw.scratchB)
+		colA := sortFloats(pw.projA[d*strideA:][:a.count], pw.keysA, pw.scratchA)
+		colB := sortFloats(pw.projB[d*strideB:][:b.count], pw.keysB, pw.scratchB)
 		dist[d] = wasserstein1(colA, colB)
 	}
 }
 
 // project writes the projections of every neighbourhood of set on the n
-// directions dirs into proj, one row of set.count() values per direction.
-func (pw *projectWorker) project(set patchSet, dirs []float32, n, dim int, proj []float32) {
-	count := set.count()
-	w := blas32.General{Rows: n, Cols: dim, Stride: dim, Data: dirs}
-	for first := 0; first < count; first += chunkRows {
-		rows := min(chunkRows, count-first)
-		for r := range rows {
-			set.gather(pw.chunk, r, rows, first+r)
-		}
-		x := blas32.General{Rows: dim, Cols: rows, Stride: rows, Data: pw.chunk[:dim*rows]}
-		out := blas32.General{Rows: n, Cols: rows, Stride: count, Data: proj[first:]}
+// directions dirs into proj: one row per direction, stride apart.
+func project(set *descriptors, dirs []float32, n int, proj []float32, stride int) {
+	w := blas32.General{Rows: n, Cols: set.dim, Stride: set.dim, Data: dirs}
+	for k := range set.blocks() {
+		block, columns := set.block(k)
+		x := blas32.General{Rows: set.dim, Cols: columns, Stride: chunkRows, Data: block}
+		out := blas32.General{Rows: n, Cols: columns, Stride: stride,
+			Data: proj[k*chunkRows:]}
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, w, x, 0, out)
 	}
+}
+
+// rowStride is the distance between rows of count float32 values that a
+// matrix product writes a few columns at a time. Whole cache lines, an odd
+// number of them: rows a power of two apart would all fall in the same
+// cache sets and evict each other.
+func rowStride(count int) int {
+	const line = 16 // float32 values in a 64-byte cache line
+	lines := (count + line - 1) / line
+	if lines%2 == 0 {
+		lines++
+	}
+	return lines * line
 }
 
 // floatKey maps a float32 to a uint32 whose unsigned order is the float

@@ -152,12 +152,14 @@ func upEdge(row []float32, x, s int) float32 {
 // pyramidScratch holds the buffers one goroutine needs to build pyramids of
 // images of one size.
 type pyramidScratch struct {
+	load        []float32 // one NHWC image, when it must be converted
 	gauss, next []float32 // planar Gaussian levels, channels × side²
 	up, tmp     []float32 // one plane each
 }
 
 func newPyramidScratch(size, channels int) *pyramidScratch {
 	return &pyramidScratch{
+		load:  make([]float32, channels*size*size),
 		gauss: make([]float32, channels*size*size),
 		next:  make([]float32, channels*size*size),
 		up:    make([]float32, size*size),

@@ -155,18 +155,24 @@ func swd(a, b batch, opt SWDOptions) (Result, error) {
 	// one set is a changed copy of the other.
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x73776420706174)) // "swd pat"
 	res := Result{Levels: sizes, PerLevel: make([]float64, len(sizes))}
-	proj := newProjector(a.n*opt.PatchesPerImage, b.n*opt.PatchesPerImage,
-		a.channels*opt.PatchSize*opt.PatchSize, opt.Projections, workers)
+	dim := a.channels * opt.PatchSize * opt.PatchSize
+	descA := newDescriptors(a.n*opt.PatchesPerImage, dim)
+	descB := newDescriptors(b.n*opt.PatchesPerImage, dim)
+	gatherBufs := make([][]float32, workers)
+	for w := range gatherBufs {
+		gatherBufs[w] = make([]float32, chunkRows*dim)
+	}
+	proj := newProjector(descA.count, descB.count, dim, opt.Projections, workers)
 	for l, s := range sizes {
 		corners := drawCorners(rng, max(a.n, b.n)*opt.PatchesPerImage, s-opt.PatchSize+1)
-		dirs := drawDirections(rng, opt.Projections, proj.dim)
-		setA := patchSet{level: pyrA[l], n: a.n, side: s, channels: a.channels,
-			patch: opt.PatchSize, perImage: opt.PatchesPerImage, corners: corners}
-		setB := setA
-		setB.level, setB.n = pyrB[l], b.n
-		setA.normalise()
-		setB.normalise()
-		res.PerLevel[l] = 1e3 * proj.distance(setA, setB, dirs)
+		dirs := drawDirections(rng, opt.Projections, dim)
+		patches := patchSampler{side: s, channels: a.channels, patch: opt.PatchSize,
+			perImage: opt.PatchesPerImage, corners: corners}
+		patches.level = pyrA[l]
+		descA.fill(patches, gatherBufs)
+		patches.level = pyrB[l]
+		descB.fill(patches, gatherBufs)
+		res.PerLevel[l] = 1e3 * proj.distance(descA, descB, dirs)
 	}
 
 	for _, v := range res.PerLevel {
@@ -194,7 +200,8 @@ func buildPyramids(b batch, sizes []int, workers int) [][]float32 {
 			per := b.channels * s * s
 			levels[l] = out[l][i*per : (i+1)*per]
 		}
-		laplacian(levels, b.image(i), sizes, b.channels, scratch[w])
+		sc := scratch[w]
+		laplacian(levels, b.load(i, sc.load), sizes, b.channels, sc)
 	})
 	return out
 }
@@ -226,78 +233,4 @@ func drawDirections(rng *rand.Rand, n, dim int) []float32 {
 		}
 	}
 	return dirs
-}
-
-// patchSet describes the neighbourhoods drawn from one level of one set of
-// pyramids, and how to normalise them.
-type patchSet struct {
-	level    []float32 // n images × channels planes of side²
-	n, side  int
-	channels int
-	patch    int     // side of a neighbourhood
-	perImage int     // neighbourhoods per image
-	corners  []int32 // x, y per neighbourhood, image-major
-	mean     []float32
-	invStd   []float32 // 0 for a channel without variation
-}
-
-// count is the number of neighbourhoods in the set.
-func (p *patchSet) count() int { return p.n * p.perImage }
-
-// normalise computes, per channel, the mean and standard deviation of all
-// the set's neighbourhood values, as the paper does for each set on its
-// own. A channel with no variation at all normalises to zeros.
-func (p *patchSet) normalise() {
-	sum := make([]float64, p.channels)
-	sumSq := make([]float64, p.channels)
-	plane := p.side * p.side
-	for j := range p.count() {
-		img := j / p.perImage
-		x, y := int(p.corners[2*j]), int(p.corners[2*j+1])
-		for c := range p.channels {
-			base := (img*p.channels+c)*plane + y*p.side + x
-			var s, sq float64
-			for dy := range p.patch {
-				row := p.level[base+dy*p.side:][:p.patch]
-				for _, v := range row {
-					s += float64(v)
-					sq += float64(v) * float64(v)
-				}
-			}
-			sum[c] += s
-			sumSq[c] += sq
-		}
-	}
-
-	count := float64(p.count() * p.patch * p.patch)
-	p.mean = make([]float32, p.channels)
-	p.invStd = make([]float32, p.channels)
-	for c := range p.channels {
-		m := sum[c] / count
-		variance := sumSq[c]/count - m*m
-		p.mean[c] = float32(m)
-		// Below this the channel is flat up to rounding.
-		if variance > 1e-12*(1+m*m) {
-			p.invStd[c] = float32(1 / math.Sqrt(variance))
-		}
-	}
-}
-
-// gather writes the normalised neighbourhood j as column r of dst, a
-// matrix with stride columns: channel-major, then row by row.
-func (p *patchSet) gather(dst []float32, r, stride, j int) {
-	img := j / p.perImage
-	x, y := int(p.corners[2*j]), int(p.corners[2*j+1])
-	plane := p.side * p.side
-	i := r
-	for c := range p.channels {
-		base := (img*p.channels+c)*plane + y*p.side + x
-		m, s := p.mean[c], p.invStd[c]
-		for dy := range p.patch {
-			for _, v := range p.level[base+dy*p.side:][:p.patch] {
-				dst[i] = (v - m) * s
-				i += stride
-			}
-		}
-	}
 }
