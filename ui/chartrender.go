@@ -108,7 +108,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	tickHeight := fyne.MeasureText("0", tickSize, fyne.TextStyle{}).Height
 	plotBottom := size.Height - tickHeight - pad
 	plotHeight := max(plotBottom-plotTop, 1)
-	yValues, yStep := ticks(r.y0, r.y1, max(2, int(plotHeight/(3*textSize))))
+	yValues, yStep := ticks(r.y0, r.y1, max(2, int(plotHeight/(2.2*textSize))))
 	labelWidth := float32(0)
 	for _, v := range yValues {
 		w := fyne.MeasureText(formatTick(v, yStep), tickSize, fyne.TextStyle{}).Width

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 )
 
 // Colours of the curves, chosen to tell apart on dark and light themes and
@@ -42,14 +43,21 @@ func newChartsPanel() *chartsPanel {
 	p.swd = p.quality.AddSeries(tr("chart.swd"), colorSWD)
 	p.quality.Hide()
 
-	// One column: hidden charts give their room to the others.
-	p.content = container.NewGridWithColumns(1, p.losses, p.outputs, p.quality)
+	// One column; the quality chart is a small one under the others, and
+	// while it is hidden they share its room.
+	p.content = container.New(&weightedColumn{weights: []float32{2, 2, 1}},
+		p.losses, p.outputs, p.quality)
 	return p
 }
 
-// add appends a step to the curves; refresh draws them.
+// add appends a step to the curves; refresh draws them. A Progress that
+// does not move past the last step drawn, such as the report of a pause,
+// adds nothing.
 func (p *chartsPanel) add(pr Progress) {
 	step := float64(pr.Step)
+	if n := p.losses.Points(p.lossD); n > 0 && step <= p.losses.series[p.lossD].xs[n-1] {
+		return
+	}
 	p.losses.Append(p.lossD, step, pr.LossD)
 	p.losses.Append(p.lossG, step, pr.LossG)
 	p.outputs.Append(p.dReal, step, pr.DReal)
@@ -92,4 +100,47 @@ func (p *chartsPanel) clearPoints() {
 			c.SetPoints(i, nil, nil)
 		}
 	}
+}
+
+// weightedColumn lays objects out top to bottom, sharing the height among
+// the visible ones in proportion to their weights, with padding between.
+type weightedColumn struct {
+	weights []float32
+}
+
+func (l *weightedColumn) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	total, visible := float32(0), 0
+	for i, o := range objects {
+		if o.Visible() {
+			total += l.weights[i]
+			visible++
+		}
+	}
+	free := size.Height - pad*float32(max(visible-1, 0))
+	y := float32(0)
+	for i, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		h := free * l.weights[i] / total
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h + pad
+	}
+}
+
+func (l *weightedColumn) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	out := fyne.NewSize(0, 0)
+	visible := 0
+	for _, o := range objects {
+		if o.Visible() {
+			m := o.MinSize()
+			out.Width = max(out.Width, m.Width)
+			out.Height += m.Height
+			visible++
+		}
+	}
+	out.Height += theme.Padding() * float32(max(visible-1, 0))
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -66,7 +67,9 @@ func newSamplesView(s *Studio) *samplesView {
 	title := widget.NewLabel(tr("samples.title"))
 	title.TextStyle.Bold = true
 	timeline := container.NewBorder(nil, nil, widget.NewLabel(tr("samples.timeline")), v.label, v.slider)
-	grid := container.NewStack(v.image, container.NewCenter(v.hint))
+	// The hint spans the width, so it wraps instead of growing tall.
+	hint := container.NewVBox(layout.NewSpacer(), v.hint, layout.NewSpacer())
+	grid := container.NewStack(v.image, hint)
 	v.content = container.NewBorder(title, timeline, nil, nil, grid)
 	v.update()
 	return v

@@ -47,9 +47,16 @@ func (b *statsBar) show(p Progress, batchSize int) {
 		b.step.SetText(tr("stats.step", map[string]any{"Step": p.Step}))
 	}
 	b.epoch.SetText(tr("stats.epoch", map[string]any{"Epoch": p.Epoch}))
-	b.speed.SetText(tr("stats.speed", map[string]any{"Rate": formatRate(p.ImagesPerSec)}))
 	b.elapsed.SetText(tr("stats.elapsed", map[string]any{"Time": formatDuration(p.Elapsed)}))
 	b.showBudget(p, batchSize)
+
+	// Speed and time left mean nothing while nothing runs.
+	if p.Paused || p.ImagesPerSec <= 0 {
+		b.speed.SetText("")
+		b.left.SetText("")
+		return
+	}
+	b.speed.SetText(tr("stats.speed", map[string]any{"Rate": formatRate(p.ImagesPerSec)}))
 }
 
 // showBudget shows how far the step budget is used and how long the rest
@@ -78,8 +85,6 @@ func (b *statsBar) showRun(run RunInfo, metrics []Progress) {
 		p.Epoch, p.Elapsed = last.Epoch, last.Elapsed
 	}
 	b.show(p, 0)
-	b.speed.SetText("")
-	b.left.SetText("")
 }
 
 // stopped drops the figures that only mean something while training runs.

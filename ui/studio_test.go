@@ -119,6 +119,29 @@ func TestTrainShowsProgressAndSamples(t *testing.T) {
 	}
 }
 
+func TestPauseReportAddsNoPoint(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+	backend.updates <- Progress{Step: 7, Steps: 10, LossD: 0.9, LossG: 1.1, ImagesPerSec: 64}
+	loop.runUntil(t, "step 7", func() bool { return s.lastStep == 7 })
+	if s.stats.speed.Text == "" {
+		t.Fatal("no speed shown while training")
+	}
+	// The trainer reports the pause with the same step and no losses.
+	backend.updates <- Progress{Step: 7, Steps: 10, Paused: true}
+	loop.runUntil(t, "paused", func() bool { return s.state == statePaused })
+
+	if got := s.charts.losses.Points(s.charts.lossD); got != 1 {
+		t.Errorf("the chart has %d points after a pause report, want 1", got)
+	}
+	if s.stats.speed.Text != "" || s.stats.left.Text != "" {
+		t.Errorf("paused, the bar still shows speed %q and time left %q", s.stats.speed.Text, s.stats.left.Text)
+	}
+}
+
 func TestSamplesAreCoalesced(t *testing.T) {
 	backend := newFakeBackend()
 	s, loop := newTestStudio(t, backend, Options{})
