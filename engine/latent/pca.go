@@ -19,9 +19,11 @@ import (
 // rows×cols×(k+oversample) multiply-adds instead of the cubic cost of the
 // full covariance eigendecomposition. Keeping every block, not only the last
 // as plain power iteration does, matters for activations whose variance
-// falls off slowly: on a synthetic layer with a nearly flat tail, four plain
-// power iterations caught 98.7% of the variance of the exact top 20
-// components, and the Krylov space of the same cost caught 99.98%.
+// falls off slowly: in a one-off comparison on a synthetic 1024-wide layer
+// with a nearly flat tail, four power iterations caught 98.7% of the variance
+// of the exact top 20 components, and the Krylov space used here (four
+// steps, about 40% more work) caught 99.98%. TestComponentsMatchExactPCA
+// holds it to within 1% of the exact components.
 const (
 	// oversample is how many random vectors beyond k are carried: they catch
 	// the part of the top-k subspace a k-dimensional sketch would miss.
@@ -35,8 +37,8 @@ const (
 
 // Multiplier is the float32 matrix product the analysis runs on, as BLAS
 // defines Sgemm. gonum's pure-Go BLAS is the default; an OpenBLAS binding
-// such as gonum.org/v1/netlib/blas/netlib.Implementation is several times
-// faster.
+// such as gonum.org/v1/netlib/blas/netlib.Implementation took less than half
+// the CPU time in BenchmarkComputeDirectionsOpenBLAS.
 type Multiplier interface {
 	Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int,
 		b []float32, ldb int, beta float32, c []float32, ldc int)
