@@ -45,10 +45,11 @@ type classEmbed struct {
 	n, dim int
 	rows   int // classes in the table
 
-	read []int // the labels of the latest forward pass
-	y    *tensor.Dense
-	dt   *tensor.Dense
-	grad [1]*tensor.Dense
+	read  []int // the labels of the latest forward pass
+	shape tensor.Shape
+	y     *tensor.Dense
+	dt    *tensor.Dense
+	grad  [1]*tensor.Dense
 }
 
 func (e *classEmbed) name() string    { return "embed" }
@@ -59,7 +60,7 @@ func (e *classEmbed) forward(in []*tensor.Dense) (G.Value, error) {
 		return nil, err
 	}
 	table := data(in[0])
-	e.y = dense(e.y, e.n, 1, 1, e.dim)
+	e.y = dense(e.y, e.shape...)
 	y := data(e.y)
 	for i, c := range e.read {
 		copy(y[i*e.dim:(i+1)*e.dim], table[c*e.dim:(c+1)*e.dim])
@@ -68,7 +69,9 @@ func (e *classEmbed) forward(in []*tensor.Dense) (G.Value, error) {
 }
 
 func (e *classEmbed) backward(dy []float32, _ []bool) ([]*tensor.Dense, error) {
-	e.dt = dense(e.dt, e.rows, e.dim)
+	if e.dt == nil {
+		e.dt = dense(nil, e.rows, e.dim)
+	}
 	dt := data(e.dt)
 	clear(dt)
 	for i, c := range e.read {
@@ -96,13 +99,15 @@ func ClassEmbed(labels *Labels, table *G.Node) (*G.Node, error) {
 		return nil, fmt.Errorf("nn: class embedding table has shape %v, want (classes, dim)", ts)
 	}
 	n := len(labels.Values)
-	e := &classEmbed{labels: labels, n: n, dim: ts[1], rows: ts[0], read: make([]int, n)}
-	return apply(e, tensor.Shape{n, 1, 1, ts[1]}, []bool{true}, table)
+	e := &classEmbed{labels: labels, n: n, dim: ts[1], rows: ts[0], read: make([]int, n),
+		shape: tensor.Shape{n, 1, 1, ts[1]}}
+	return apply(e, e.shape.Clone(), []bool{true}, table)
 }
 
 // concat joins two tensors along their last axis.
 type concat struct {
-	rows, ca, cb int
+	rows, ca, cb  int
+	sa, sb, shape tensor.Shape
 
 	y      *tensor.Dense
 	da, db *tensor.Dense
@@ -114,7 +119,7 @@ func (c *concat) output() G.Value { return c.y }
 
 func (c *concat) forward(in []*tensor.Dense) (G.Value, error) {
 	a, b := data(in[0]), data(in[1])
-	c.y = dense(c.y, append(in[0].Shape()[:in[0].Dims()-1:in[0].Dims()-1], c.ca+c.cb)...)
+	c.y = dense(c.y, c.shape...)
 	y, w := data(c.y), c.ca+c.cb
 	for r := 0; r < c.rows; r++ {
 		copy(y[r*w:r*w+c.ca], a[r*c.ca:(r+1)*c.ca])
@@ -124,12 +129,10 @@ func (c *concat) forward(in []*tensor.Dense) (G.Value, error) {
 }
 
 func (c *concat) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
-	s := c.y.Shape()
-	lead := s[:len(s)-1 : len(s)-1]
 	c.grads = [2]*tensor.Dense{}
 	w := c.ca + c.cb
 	if need[0] {
-		c.da = dense(c.da, append(lead, c.ca)...)
+		c.da = dense(c.da, c.sa...)
 		da := data(c.da)
 		for r := 0; r < c.rows; r++ {
 			copy(da[r*c.ca:(r+1)*c.ca], dy[r*w:r*w+c.ca])
@@ -137,7 +140,7 @@ func (c *concat) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
 		c.grads[0] = c.da
 	}
 	if need[1] {
-		c.db = dense(c.db, append(lead, c.cb)...)
+		c.db = dense(c.db, c.sb...)
 		db := data(c.db)
 		for r := 0; r < c.rows; r++ {
 			copy(db[r*c.cb:(r+1)*c.cb], dy[r*w+c.ca:(r+1)*w])
@@ -157,10 +160,10 @@ func Concat(a, b *G.Node) (*G.Node, error) {
 		return nil, fmt.Errorf("nn: concat of %v and %v: all axes but the last must agree", as, bs)
 	}
 	last := as.Dims() - 1
-	c := &concat{rows: as.TotalSize() / as[last], ca: as[last], cb: bs[last]}
-	out := as.Clone()
-	out[last] = as[last] + bs[last]
-	return apply(c, out, []bool{true, true}, a, b)
+	c := &concat{rows: as.TotalSize() / as[last], ca: as[last], cb: bs[last],
+		sa: as.Clone(), sb: bs.Clone(), shape: as.Clone()}
+	c.shape[last] = as[last] + bs[last]
+	return apply(c, c.shape.Clone(), []bool{true, true}, a, b)
 }
 
 // projection is the inner product of each image's features with the
@@ -170,6 +173,7 @@ type projection struct {
 	n, f, classes int
 
 	read     []int
+	fshape   tensor.Shape
 	features []float32 // the latest forward pass's inputs
 	table    []float32
 	y        *tensor.Dense
@@ -185,7 +189,6 @@ func (p *projection) forward(in []*tensor.Dense) (G.Value, error) {
 		return nil, err
 	}
 	p.features, p.table = data(in[0]), data(in[1])
-	p.y = dense(p.y, p.n, 1, 1, 1)
 	y := data(p.y)
 	for i, c := range p.read {
 		x, e := p.features[i*p.f:(i+1)*p.f], p.table[c*p.f:(c+1)*p.f]
@@ -201,7 +204,7 @@ func (p *projection) forward(in []*tensor.Dense) (G.Value, error) {
 func (p *projection) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
 	p.grads = [2]*tensor.Dense{}
 	if need[0] {
-		p.dx = dense(p.dx, p.n, p.f)
+		p.dx = dense(p.dx, p.fshape...)
 		dx := data(p.dx)
 		for i, c := range p.read {
 			e := p.table[c*p.f : (c+1)*p.f]
@@ -212,7 +215,9 @@ func (p *projection) backward(dy []float32, need []bool) ([]*tensor.Dense, error
 		p.grads[0] = p.dx
 	}
 	if need[1] {
-		p.dt = dense(p.dt, p.classes, p.f)
+		if p.dt == nil {
+			p.dt = dense(nil, p.classes, p.f)
+		}
 		dt := data(p.dt)
 		clear(dt)
 		for i, c := range p.read {
@@ -250,13 +255,15 @@ func Projection(features *G.Node, labels *Labels, table *G.Node) (*G.Node, error
 		return nil, fmt.Errorf("nn: projection: %d labels for a batch of %d: %w",
 			len(labels.Values), n, ErrLabel)
 	}
-	p := &projection{labels: labels, n: n, f: f, classes: ts[0], read: make([]int, n)}
-	p.dx = tensor.New(tensor.WithShape(fs...), tensor.Of(tensor.Float32))
+	p := &projection{labels: labels, n: n, f: f, classes: ts[0], read: make([]int, n),
+		fshape: fs.Clone()}
+	p.y = dense(nil, n, 1, 1, 1)
 	return apply(p, tensor.Shape{n, 1, 1, 1}, []bool{true, true}, features, table)
 }
 
 // add is the elementwise sum of two tensors of one shape.
 type add struct {
+	shape  tensor.Shape
 	y      *tensor.Dense
 	da, db *tensor.Dense
 	grads  [2]*tensor.Dense
@@ -266,7 +273,7 @@ func (a *add) name() string    { return "add" }
 func (a *add) output() G.Value { return a.y }
 
 func (a *add) forward(in []*tensor.Dense) (G.Value, error) {
-	a.y = dense(a.y, in[0].Shape()...)
+	a.y = dense(a.y, a.shape...)
 	y, l, r := data(a.y), data(in[0]), data(in[1])
 	for i := range y {
 		y[i] = l[i] + r[i]
@@ -277,12 +284,12 @@ func (a *add) forward(in []*tensor.Dense) (G.Value, error) {
 func (a *add) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
 	a.grads = [2]*tensor.Dense{}
 	if need[0] {
-		a.da = dense(a.da, a.y.Shape()...)
+		a.da = dense(a.da, a.shape...)
 		copy(data(a.da), dy)
 		a.grads[0] = a.da
 	}
 	if need[1] {
-		a.db = dense(a.db, a.y.Shape()...)
+		a.db = dense(a.db, a.shape...)
 		copy(data(a.db), dy)
 		a.grads[1] = a.db
 	}
@@ -296,12 +303,13 @@ func Add(a, b *G.Node) (*G.Node, error) {
 	if !a.Shape().Eq(b.Shape()) {
 		return nil, fmt.Errorf("nn: add of %v and %v: shapes differ", a.Shape(), b.Shape())
 	}
-	return apply(&add{}, a.Shape().Clone(), []bool{true, true}, a, b)
+	return apply(&add{shape: a.Shape().Clone()}, a.Shape().Clone(), []bool{true, true}, a, b)
 }
 
 // globalSum sums an NHWC tensor over its height and width.
 type globalSum struct {
-	n, hw, c int
+	n, hw, c  int
+	in, shape tensor.Shape
 
 	y    *tensor.Dense
 	dx   *tensor.Dense
@@ -313,7 +321,7 @@ func (s *globalSum) output() G.Value { return s.y }
 
 func (s *globalSum) forward(in []*tensor.Dense) (G.Value, error) {
 	x := data(in[0])
-	s.y = dense(s.y, s.n, 1, 1, s.c)
+	s.y = dense(s.y, s.shape...)
 	y := data(s.y)
 	clear(y)
 	for b := 0; b < s.n; b++ {
@@ -328,7 +336,7 @@ func (s *globalSum) forward(in []*tensor.Dense) (G.Value, error) {
 }
 
 func (s *globalSum) backward(dy []float32, _ []bool) ([]*tensor.Dense, error) {
-	s.dx = dense(s.dx, s.n, s.hw, 1, s.c)
+	s.dx = dense(s.dx, s.in...)
 	dx := data(s.dx)
 	for b := 0; b < s.n; b++ {
 		for p := 0; p < s.hw; p++ {
@@ -347,6 +355,7 @@ func GlobalSum(x *G.Node) (*G.Node, error) {
 	if s.Dims() != 4 {
 		return nil, fmt.Errorf("nn: global sum input has shape %v, want NHWC", s)
 	}
-	g := &globalSum{n: s[0], hw: s[1] * s[2], c: s[3]}
-	return apply(g, tensor.Shape{s[0], 1, 1, s[3]}, []bool{true}, x)
+	g := &globalSum{n: s[0], hw: s[1] * s[2], c: s[3], in: s.Clone(),
+		shape: tensor.Shape{s[0], 1, 1, s[3]}}
+	return apply(g, g.shape.Clone(), []bool{true}, x)
 }
