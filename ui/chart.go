@@ -24,7 +24,9 @@ type Chart struct {
 	Title string
 
 	// Smoothing is the weight of the moving average, in [0,1): 0 draws the
-	// raw line only, 0.9 averages roughly the last ten points.
+	// raw line only, 0.9 averages roughly the last ten points. A long series
+	// is smoothed more, over about one point in smoothingSpan, so the trend
+	// of a long run reads as clearly as that of a short one.
 	Smoothing float64
 
 	series []*chartSeries
@@ -133,6 +135,18 @@ func (c *Chart) MouseOut() {
 // renderer.
 func (c *Chart) CreateRenderer() fyne.WidgetRenderer {
 	return newChartRenderer(c)
+}
+
+// smoothingSpan is the share of a long series, one in this many points,
+// that its moving average spans at least.
+const smoothingSpan = 150
+
+// weight returns the weight of the moving average for a series of n points.
+func (c *Chart) weight(n int) float64 {
+	if c.Smoothing == 0 || n <= smoothingSpan {
+		return c.Smoothing
+	}
+	return max(c.Smoothing, 1-smoothingSpan/float64(n))
 }
 
 // smoothed brings the moving average of the series up to date and returns it.

@@ -159,3 +159,22 @@ func BenchmarkChartDraw(b *testing.B) {
 		})
 	}
 }
+
+func TestChartSmoothsLongSeriesMore(t *testing.T) {
+	c := NewChart("Losses")
+	tests := []struct {
+		points int
+		want   float64
+	}{
+		{10, 0.9}, {1500, 0.9}, {15000, 0.99}, {150000, 0.999},
+	}
+	for _, tt := range tests {
+		if got := c.weight(tt.points); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("weight for %d points = %g, want %g", tt.points, got, tt.want)
+		}
+	}
+	c.Smoothing = 0
+	if got := c.weight(15000); got != 0 {
+		t.Errorf("with smoothing off, weight = %g, want 0", got)
+	}
+}

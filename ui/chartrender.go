@@ -207,7 +207,7 @@ func (r *chartRenderer) layoutLegend(
 	for i, s := range c.series {
 		label := r.legend[i]
 		label.Text, label.Color, label.TextSize = s.name, fg, textSize
-		smooth := s.smoothed(c.Smoothing)
+		smooth := s.smoothed(c.weight(len(s.ys)))
 		at := len(smooth) - 1
 		if hovering {
 			at = s.nearest(step)
@@ -325,7 +325,7 @@ func (r *chartRenderer) draw(w, h int) image.Image {
 	for _, s := range c.series {
 		faint := s.color
 		faint.A = uint8(uint16(faint.A) * rawAlpha / 0xff)
-		smooth := s.smoothed(c.Smoothing)
+		smooth := s.smoothed(c.weight(len(s.ys)))
 		passes := []struct {
 			ys    []float64
 			color color.NRGBA

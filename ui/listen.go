@@ -114,6 +114,9 @@ func (s *Studio) apply(b updateBatch) {
 		s.stats.show(*latest, s.batchSize)
 		s.redrawCharts()
 	}
+	if s.state == stateIdle {
+		s.stats.stopped()
+	}
 	if b.grid != nil {
 		s.samples.showLive(b.grid.Step, b.grid.Grid)
 	}
@@ -147,7 +150,6 @@ func (s *Studio) applyDone(d Done) {
 	if s.run != nil {
 		s.run.HasCheckpoint = true
 	}
-	s.stats.stopped()
 	s.runs.reload()
 	s.samples.reloadFrames()
 	switch {

@@ -12,7 +12,7 @@ import (
 )
 
 // runsListHeight is the height of the list of recent runs in the sidebar.
-const runsListHeight = 180
+const runsListHeight = 150
 
 // runsPanel lists earlier runs, newest first. Choosing one opens it: its
 // curves and samples are shown, and Train continues it.

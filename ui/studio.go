@@ -145,11 +145,10 @@ func (s *Studio) Window() fyne.Window {
 // and the training view with controls, samples, curves and statistics. The
 // training view is the first tab; later views become tabs beside it.
 func (s *Studio) layout() fyne.CanvasObject {
-	sidebar := container.NewVScroll(container.NewVBox(
-		s.style.card,
-		s.form.card,
-		s.runs.card,
-	))
+	// The earlier runs stay in sight at the foot of the sidebar; the style
+	// and settings above them scroll when the window is short.
+	choices := container.NewVScroll(container.NewVBox(s.style.card, s.form.card))
+	sidebar := container.NewBorder(nil, s.runs.card, nil, nil, choices)
 
 	view := container.NewHSplit(s.samples.content, s.charts.content)
 	view.Offset = 0.48

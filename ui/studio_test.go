@@ -57,11 +57,18 @@ func TestControlsFollowTrainingState(t *testing.T) {
 	test.Tap(s.controls.pause)
 	loop.runUntil(t, "resumed", func() bool { return s.state == stateTraining })
 
+	// The last progress and Done arrive together, as they do when training
+	// stops: the bar keeps the step but drops the speed.
+	backend.updates <- Progress{Step: 9, Steps: 20, ImagesPerSec: 100}
 	test.Tap(s.controls.stop)
 	loop.runUntil(t, "stopped", func() bool { return s.state == stateIdle && !s.busy })
 	loop.settle()
 	if got := enabled(s); got != "Continue training, New run" {
 		t.Errorf("after stopping, enabled buttons are %q, want Continue training, New run", got)
+	}
+	if s.stats.step.Text != "Step 9 of 20" || s.stats.speed.Text != "" || s.stats.left.Text != "" {
+		t.Errorf("after stopping the bar reads %q, %q, %q; want the step without speed or time left",
+			s.stats.step.Text, s.stats.speed.Text, s.stats.left.Text)
 	}
 	if backend.count("Stop") != 1 {
 		t.Errorf("Stop was called %d times, want 1", backend.count("Stop"))
