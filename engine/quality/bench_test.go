@@ -38,6 +38,25 @@ func BenchmarkSWD(b *testing.B) {
 	}
 }
 
+// BenchmarkReference is a training-time measurement: 256 generated images
+// against real images prepared once with Quick.
+func BenchmarkReference(b *testing.B) {
+	a, c := benchSets()
+	ref, err := NewReferenceFloat(nhwc(a), 64, 3, Quick())
+	if err != nil {
+		b.Fatal(err)
+	}
+	generated := nhwc(c)
+	b.ReportAllocs()
+	start := int64(cpuTime())
+	for b.Loop() {
+		if _, err := ref.SWDFloat(generated); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}
+
 func BenchmarkSWDFloat(b *testing.B) {
 	a, c := benchSets()
 	fa, fc := nhwc(a), nhwc(c)

@@ -112,26 +112,24 @@ func TestDiversityRejectsBadInput(t *testing.T) {
 	nan := nhwc(two)
 	nan[5] = float32(math.NaN())
 	tests := []struct {
-		name string
-		err  error
-		want error
+		name    string
+		measure func() (float64, error)
+		want    error
 	}{
-		{"one image", func() error { _, err := Diversity(two[:1], 10, 1); return err }(), ErrNoImages},
-		{"no pairs", func() error { _, err := Diversity(two, 0, 1); return err }(), ErrBadOptions},
-		{"under 11 pixels", func() error { _, err := Diversity(small, 3, 1); return err }(), ErrImageSize},
-		{"mixed sizes", func() error {
-			_, err := Diversity(append(two[:1:1], small[0]), 1, 1)
-			return err
-		}(), ErrImageSize},
-		{"NaN", func() error { _, err := DiversityFloat(nan, 32, 3, 1, 1); return err }(), ErrNotFinite},
-		{"short batch", func() error {
-			_, err := DiversityFloat(nhwc(two)[1:], 32, 3, 1, 1)
-			return err
-		}(), ErrBatchShape},
+		{"one image", func() (float64, error) { return Diversity(two[:1], 10, 1) }, ErrNoImages},
+		{"no pairs", func() (float64, error) { return Diversity(two, 0, 1) }, ErrBadOptions},
+		{"under 11 pixels", func() (float64, error) { return Diversity(small, 3, 1) }, ErrImageSize},
+		{"mixed sizes", func() (float64, error) {
+			return Diversity(append(two[:1:1], small[0]), 1, 1)
+		}, ErrImageSize},
+		{"NaN", func() (float64, error) { return DiversityFloat(nan, 32, 3, 1, 1) }, ErrNotFinite},
+		{"short batch", func() (float64, error) {
+			return DiversityFloat(nhwc(two)[1:], 32, 3, 1, 1)
+		}, ErrBatchShape},
 	}
 	for _, tt := range tests {
-		if !errors.Is(tt.err, tt.want) {
-			t.Errorf("%s: error %v, want %v", tt.name, tt.err, tt.want)
+		if _, err := tt.measure(); !errors.Is(err, tt.want) {
+			t.Errorf("%s: error %v, want %v", tt.name, err, tt.want)
 		}
 	}
 }

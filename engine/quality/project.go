@@ -22,7 +22,7 @@ const (
 
 // projector projects neighbourhoods on random directions and compares the
 // sorted projections. It keeps one set of buffers per goroutine, sized for
-// the largest level, and reuses them across levels.
+// the largest sets it will see, and reuses them across levels.
 type projector struct {
 	dim     int // values in one neighbourhood
 	dirs    int // directions per level
@@ -40,6 +40,8 @@ type projectWorker struct {
 	keysB, scratchB []uint32
 }
 
+// newProjector makes buffers for comparing countA neighbourhoods with
+// countB; countA is 0 when the first set comes already sorted.
 func newProjector(countA, countB, dim, dirs, workers int) *projector {
 	// Two blocks at least, so both cores of a laptop share the work; the
 	// split does not depend on workers, and neither does the result.
@@ -58,18 +60,22 @@ func newProjector(countA, countB, dim, dirs, workers int) *projector {
 	return p
 }
 
+// side is one set at one level: its descriptors, or, when a Reference has
+// cached them, its projections on every direction already sorted.
+type side struct {
+	desc   *descriptors
+	sorted []uint32 // dirs rows of count sortable keys, or nil
+	count  int
+}
+
 // distance returns the sliced Wasserstein distance between the
 // neighbourhoods of a and b: the 1-D Wasserstein distance of their
 // projections, averaged over the directions dirs (p.dirs of them, p.dim
 // values each).
-func (p *projector) distance(a, b *descriptors, dirs []float32) float64 {
-	blocks := (p.dirs + p.block - 1) / p.block
+func (p *projector) distance(a side, b *descriptors, dirs []float32) float64 {
 	perDir := make([]float64, p.dirs)
-	parallel(blocks, len(p.workers), func(w, k int) {
-		first := k * p.block
-		n := min(p.block, p.dirs-first)
-		p.workers[w].block(a, b, dirs[first*p.dim:(first+n)*p.dim], n, p.dim,
-			perDir[first:first+n])
+	p.eachBlock(func(pw *projectWorker, first, n int) {
+		pw.compare(a, b, first, n, dirs[first*p.dim:(first+n)*p.dim], perDir[first:first+n])
 	})
 
 	// Summing in direction order keeps the result independent of
@@ -81,15 +87,50 @@ func (p *projector) distance(a, b *descriptors, dirs []float32) float64 {
 	return total / float64(p.dirs)
 }
 
-// block projects both sets on the n directions in dirs (dim values each)
-// and stores the 1-D Wasserstein distance along each in dist.
-func (pw *projectWorker) block(a, b *descriptors, dirs []float32, n, dim int, dist []float64) {
+// sorted returns the projections of set on every direction, sorted: row d
+// of set.count keys holds direction d. It fills a side for distance.
+func (p *projector) sorted(set *descriptors, dirs []float32) []uint32 {
+	out := make([]uint32, p.dirs*set.count)
+	stride := rowStride(set.count)
+	p.eachBlock(func(pw *projectWorker, first, n int) {
+		project(set, dirs[first*p.dim:(first+n)*p.dim], n, pw.projA, stride)
+		for d := range n {
+			dst := out[(first+d)*set.count:][:set.count]
+			col := sortFloats(pw.projA[d*stride:][:set.count], dst, pw.scratchA)
+			if &col[0] != &dst[0] {
+				copy(dst, col)
+			}
+		}
+	})
+	return out
+}
+
+// eachBlock calls f for every block of directions, on the workers.
+func (p *projector) eachBlock(f func(pw *projectWorker, first, n int)) {
+	blocks := (p.dirs + p.block - 1) / p.block
+	parallel(blocks, len(p.workers), func(w, k int) {
+		first := k * p.block
+		f(p.workers[w], first, min(p.block, p.dirs-first))
+	})
+}
+
+// compare stores in dist the 1-D Wasserstein distance between a and b
+// along each of the n directions dirs, which start at direction first.
+func (pw *projectWorker) compare(a side, b *descriptors, first, n int, dirs []float32,
+	dist []float64) {
 	strideA, strideB := rowStride(a.count), rowStride(b.count)
-	project(a, dirs, n, pw.projA, strideA)
+	if a.sorted == nil {
+		project(a.desc, dirs, n, pw.projA, strideA)
+	}
 	project(b, dirs, n, pw.projB, strideB)
 
 	for d := range n {
-		colA := sortFloats(pw.projA[d*strideA:][:a.count], pw.keysA, pw.scratchA)
+		var colA []uint32
+		if a.sorted != nil {
+			colA = a.sorted[(first+d)*a.count:][:a.count]
+		} else {
+			colA = sortFloats(pw.projA[d*strideA:][:a.count], pw.keysA, pw.scratchA)
+		}
 		colB := sortFloats(pw.projB[d*strideB:][:b.count], pw.keysB, pw.scratchB)
 		dist[d] = wasserstein1(colA, colB)
 	}

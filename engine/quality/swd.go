@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // SWDOptions sets how the sliced Wasserstein distance samples the images.
@@ -126,10 +127,6 @@ func SWDFloat(a, b []float32, size, channels int, opt SWDOptions) (Result, error
 }
 
 func swd(a, b batch, opt SWDOptions) (Result, error) {
-	opt, err := opt.withDefaults()
-	if err != nil {
-		return Result{}, fmt.Errorf("quality: swd: %w", err)
-	}
 	if a.n == 0 || b.n == 0 {
 		return Result{}, fmt.Errorf("quality: swd: sets of %d and %d images: %w",
 			a.n, b.n, ErrNoImages)
@@ -138,48 +135,122 @@ func swd(a, b batch, opt SWDOptions) (Result, error) {
 		return Result{}, fmt.Errorf("quality: swd: %d×%d×%d images against %d×%d×%d: %w",
 			a.size, a.size, a.channels, b.size, b.size, b.channels, ErrImageSize)
 	}
-	if a.size < opt.PatchSize {
-		return Result{}, fmt.Errorf("quality: swd: %d×%d images are smaller than a %d×%d patch: %w",
-			a.size, a.size, opt.PatchSize, opt.PatchSize, ErrImageSize)
+	pl, err := newPlan(a.size, a.channels, opt)
+	if err != nil {
+		return Result{}, fmt.Errorf("quality: swd: %w", err)
 	}
 
-	workers := defaultWorkers(opt.Workers)
-	sizes := pyramidSizes(a.size, opt.MinResolution)
-	pyrA := buildPyramids(a, sizes, workers)
-	pyrB := buildPyramids(b, sizes, workers)
-
-	// One random stream draws, level by level, the neighbourhood corners
-	// and then the directions. Image i of either set uses the same corners:
-	// positions do not depend on content, and sharing them lets a set
-	// measured against itself give exactly 0 and lowers the scatter when
-	// one set is a changed copy of the other.
-	rng := rand.New(rand.NewPCG(opt.Seed, 0x73776420706174)) // "swd pat"
-	res := Result{Levels: sizes, PerLevel: make([]float64, len(sizes))}
-	dim := a.channels * opt.PatchSize * opt.PatchSize
-	descA := newDescriptors(a.n*opt.PatchesPerImage, dim)
-	descB := newDescriptors(b.n*opt.PatchesPerImage, dim)
-	gatherBufs := make([][]float32, workers)
-	for w := range gatherBufs {
-		gatherBufs[w] = make([]float32, chunkRows*dim)
+	setA, setB := pl.newPyramidSet(a), pl.newPyramidSet(b)
+	bufs := pl.gatherBuffers()
+	proj := newProjector(setA.desc.count, setB.desc.count, pl.dim, pl.opt.Projections,
+		pl.workers)
+	res := pl.newResult()
+	for l := range pl.sizes {
+		corners := pl.corners(l, max(a.n, b.n))
+		setA.describe(pl, l, corners, bufs)
+		setB.describe(pl, l, corners, bufs)
+		first := side{desc: setA.desc, count: setA.desc.count}
+		res.PerLevel[l] = 1e3 * proj.distance(first, setB.desc, pl.dirs[l])
 	}
-	proj := newProjector(descA.count, descB.count, dim, opt.Projections, workers)
-	for l, s := range sizes {
-		corners := drawCorners(rng, max(a.n, b.n)*opt.PatchesPerImage, s-opt.PatchSize+1)
-		dirs := drawDirections(rng, opt.Projections, dim)
-		patches := patchSampler{side: s, channels: a.channels, patch: opt.PatchSize,
-			perImage: opt.PatchesPerImage, corners: corners}
-		patches.level = pyrA[l]
-		descA.fill(patches, gatherBufs)
-		patches.level = pyrB[l]
-		descB.fill(patches, gatherBufs)
-		res.PerLevel[l] = 1e3 * proj.distance(descA, descB, dirs)
-	}
-
-	for _, v := range res.PerLevel {
-		res.Mean += v
-	}
-	res.Mean /= float64(len(res.PerLevel))
+	res.average()
 	return res, nil
+}
+
+// plan is what the two sets of a comparison share: the pyramid levels, the
+// random directions and the way neighbourhood corners are drawn.
+type plan struct {
+	opt      SWDOptions
+	channels int
+	sizes    []int       // pyramid levels, finest first
+	dim      int         // values in one neighbourhood
+	workers  int         // goroutines
+	dirs     [][]float32 // per level, opt.Projections unit vectors of dim
+}
+
+// Streams of the random generator, so that corners and directions do not
+// depend on each other or on how many images a set holds.
+const (
+	directionStream = 0x73776420646972 // "swd dir"
+	cornerStream    = 0x73776420706174 // "swd pat", plus the level
+)
+
+func newPlan(size, channels int, opt SWDOptions) (*plan, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if size < opt.PatchSize {
+		return nil, fmt.Errorf("%d×%d images are smaller than a %d×%d patch: %w",
+			size, size, opt.PatchSize, opt.PatchSize, ErrImageSize)
+	}
+
+	pl := &plan{opt: opt, channels: channels, sizes: pyramidSizes(size, opt.MinResolution),
+		dim: channels * opt.PatchSize * opt.PatchSize, workers: defaultWorkers(opt.Workers)}
+	rng := rand.New(rand.NewPCG(opt.Seed, directionStream))
+	for range pl.sizes {
+		pl.dirs = append(pl.dirs, drawDirections(rng, opt.Projections, pl.dim))
+	}
+	return pl, nil
+}
+
+// corners returns the corners of the neighbourhoods of the first n images
+// at level l. Image i gets the same corners in either set and whatever n
+// is: positions do not depend on content, and sharing them lets a set
+// measured against itself give exactly 0 and lowers the scatter when one
+// set is a changed copy of the other.
+func (pl *plan) corners(l, n int) []int32 {
+	rng := rand.New(rand.NewPCG(pl.opt.Seed, cornerStream+uint64(l)))
+	return drawCorners(rng, n*pl.opt.PatchesPerImage, pl.sizes[l]-pl.opt.PatchSize+1)
+}
+
+// gatherBuffers returns one buffer per goroutine for descriptors.fill.
+func (pl *plan) gatherBuffers() [][]float32 {
+	bufs := make([][]float32, pl.workers)
+	for w := range bufs {
+		bufs[w] = make([]float32, chunkRows*pl.dim)
+	}
+	return bufs
+}
+
+func (pl *plan) newResult() Result {
+	return Result{Levels: slices.Clone(pl.sizes), PerLevel: make([]float64, len(pl.sizes))}
+}
+
+// average sets Mean from PerLevel.
+func (r *Result) average() {
+	r.Mean = 0
+	for _, v := range r.PerLevel {
+		r.Mean += v
+	}
+	r.Mean /= float64(len(r.PerLevel))
+}
+
+// pyramidSet is one set of images as Laplacian pyramids, with the matrix
+// its neighbourhoods are read into one level at a time.
+type pyramidSet struct {
+	n      int
+	levels [][]float32 // per level, all images' planes
+	desc   *descriptors
+}
+
+func (pl *plan) newPyramidSet(b batch) *pyramidSet {
+	return &pyramidSet{
+		n:      b.n,
+		levels: buildPyramids(b, pl.sizes, pl.workers),
+		desc:   newDescriptors(b.n*pl.opt.PatchesPerImage, pl.dim),
+	}
+}
+
+// describe reads the set's neighbourhoods at level l into its descriptors.
+func (ps *pyramidSet) describe(pl *plan, l int, corners []int32, bufs [][]float32) {
+	ps.desc.fill(patchSampler{
+		level:    ps.levels[l],
+		side:     pl.sizes[l],
+		channels: pl.channels,
+		patch:    pl.opt.PatchSize,
+		perImage: pl.opt.PatchesPerImage,
+		corners:  corners,
+	}, bufs)
 }
 
 // buildPyramids returns the Laplacian pyramids of every image of b,
