@@ -22,8 +22,6 @@ func (s *Studio) train() {
 		s.charts.clear()
 		s.samples.clear()
 		s.stats.clear()
-	} else {
-		s.batchSize = run.Settings.BatchSize
 	}
 	s.state = stateStarting
 	s.setStatus(tr("status.starting"))

@@ -111,7 +111,8 @@ func TestChartHoverShowsValuesAtStep(t *testing.T) {
 	middle := r.plot.Position().X + r.plot.Size().Width/2
 	c.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(middle, 100)}})
 	if !strings.Contains(r.title.Text, "step 500") || r.legend[0].Text != "D 5" {
-		t.Errorf("hovering mid-plot shows %q and %q, want step 500 and D 5", r.title.Text, r.legend[0].Text)
+		t.Errorf("hovering mid-plot shows %q and %q, want step 500 and D 5",
+			r.title.Text, r.legend[0].Text)
 	}
 	if r.hover.Hidden {
 		t.Error("no marker line under the pointer")
@@ -119,7 +120,8 @@ func TestChartHoverShowsValuesAtStep(t *testing.T) {
 
 	c.MouseOut()
 	if strings.Contains(r.title.Text, "step") || r.legend[0].Text != "D 10" || !r.hover.Hidden {
-		t.Errorf("after the pointer leaves: %q, %q; want the title and the latest value", r.title.Text, r.legend[0].Text)
+		t.Errorf("after the pointer leaves: %q, %q; want the title and the latest value",
+			r.title.Text, r.legend[0].Text)
 	}
 }
 

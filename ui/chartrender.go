@@ -17,7 +17,7 @@ import (
 const (
 	rawLineWidth    = 1
 	smoothLineWidth = 2
-	rawAlpha        = 0x55 // of 0xff: how faint the raw line is
+	rawAlpha        = 0x40 // of 0xff: how faint the raw line is
 )
 
 // chartRenderer lays a Chart out as canvas objects: text and thin lines for

@@ -96,9 +96,7 @@ func (p *chartsPanel) clear() {
 
 func (p *chartsPanel) clearPoints() {
 	for _, c := range []*Chart{p.losses, p.outputs, p.quality} {
-		for i := range c.series {
-			c.SetPoints(i, nil, nil)
-		}
+		c.Clear()
 	}
 }
 

@@ -66,7 +66,8 @@ func newSamplesView(s *Studio) *samplesView {
 
 	title := widget.NewLabel(tr("samples.title"))
 	title.TextStyle.Bold = true
-	timeline := container.NewBorder(nil, nil, widget.NewLabel(tr("samples.timeline")), v.label, v.slider)
+	timelineLabel := widget.NewLabel(tr("samples.timeline"))
+	timeline := container.NewBorder(nil, nil, timelineLabel, v.label, v.slider)
 	// The hint spans the width, so it wraps instead of growing tall.
 	hint := container.NewVBox(layout.NewSpacer(), v.hint, layout.NewSpacer())
 	grid := container.NewStack(v.image, hint)
@@ -112,6 +113,7 @@ func (v *samplesView) update() {
 	v.moving = true
 	v.slider.Max = float64(max(last, 1))
 	v.slider.SetValue(float64(v.position))
+	v.slider.Refresh()
 	v.moving = false
 	setEnabled(v.slider, last > 0)
 	v.show()

@@ -124,13 +124,12 @@ func newStudio(w fyne.Window, backend Backend, options Options, do func(func()))
 	go s.listen(backend.Updates())
 
 	s.runs.reload()
-	if options.RunDir != "" {
+	s.style.scan(options.Settings.Folder)
+	switch {
+	case options.RunDir != "":
 		s.openRunDir(options.RunDir, options.Autostart)
-	} else {
-		s.style.scan(options.Settings.Folder)
-		if options.Autostart {
-			s.train()
-		}
+	case options.Autostart:
+		s.train()
 	}
 	s.refreshControls()
 	return s

@@ -81,7 +81,9 @@ func TestTrainShowsProgressAndSamples(t *testing.T) {
 		color.RGBA{R: 255, A: 255}, color.RGBA{G: 255, A: 255}, color.RGBA{B: 255, A: 255},
 	}
 	backend.onStart = func(b *fakeBackend) {
-		b.updates <- DatasetLoaded{Images: 77, Skipped: 1, First: []SkippedFile{{"a/x.txt", "not an image"}}}
+		b.updates <- DatasetLoaded{
+			Images: 77, Skipped: 1, First: []SkippedFile{{"a/x.txt", "not an image"}},
+		}
 		for i, c := range grids {
 			step := (i + 1) * 10
 			b.updates <- Progress{
@@ -145,7 +147,8 @@ func TestPauseReportAddsNoPoint(t *testing.T) {
 		t.Errorf("the chart has %d points after a pause report, want 1", got)
 	}
 	if s.stats.speed.Text != "" || s.stats.left.Text != "" {
-		t.Errorf("paused, the bar still shows speed %q and time left %q", s.stats.speed.Text, s.stats.left.Text)
+		t.Errorf("paused, the bar still shows speed %q and time left %q",
+			s.stats.speed.Text, s.stats.left.Text)
 	}
 }
 
@@ -173,7 +176,8 @@ func TestSamplesAreCoalesced(t *testing.T) {
 	if got := s.charts.losses.Points(s.charts.lossD); got != steps {
 		t.Errorf("the chart has %d points, want every one of the %d steps", got, steps)
 	}
-	if got := color.GrayModel.Convert(s.samples.image.Image.At(0, 0)); got != (color.Gray{Y: steps % 256}) {
+	newest := color.Gray{Y: steps % 256}
+	if got := color.GrayModel.Convert(s.samples.image.Image.At(0, 0)); got != newest {
 		t.Errorf("the grid shown is %v, want the newest", got)
 	}
 }
@@ -202,7 +206,8 @@ func TestTimelinePicksSavedFrame(t *testing.T) {
 	}
 	loop.runUntil(t, "the newest frame is shown", func() bool { return shown() == colors[2] })
 	if s.samples.slider.Max != 2 || s.samples.slider.Disabled() {
-		t.Fatalf("slider max %g, disabled %v; want 2 and enabled", s.samples.slider.Max, s.samples.slider.Disabled())
+		t.Fatalf("slider max %g, disabled %v; want 2 and enabled",
+			s.samples.slider.Max, s.samples.slider.Disabled())
 	}
 
 	s.samples.slider.SetValue(1)
@@ -235,7 +240,8 @@ func TestOpenRunShowsCurvesAndContinues(t *testing.T) {
 		t.Error("the SWD chart should show the 2 measured points")
 	}
 	if s.controls.train.Text != "Continue training" || s.controls.train.Disabled() {
-		t.Errorf("train button %q (disabled %v), want Continue training", s.controls.train.Text, s.controls.train.Disabled())
+		t.Errorf("train button %q (disabled %v), want Continue training",
+			s.controls.train.Text, s.controls.train.Disabled())
 	}
 	if s.form.width.Selected != "16" || !s.form.width.Disabled() || s.form.steps.Disabled() {
 		t.Error("an open run shows its settings fixed, only the step budget editable")
@@ -316,7 +322,11 @@ func TestErrorsOpenDialogs(t *testing.T) {
 		want string // in the dialog
 	}{
 		{"disk full", fmt.Errorf("save checkpoint: write: %w", syscall.ENOSPC), "The disk is full"},
-		{"checkpoint", errors.New("load checkpoint: step-000100.safetensors: checksum mismatch"), "checksum mismatch"},
+		{
+			"checkpoint",
+			errors.New("load checkpoint: step-000100.safetensors: checksum mismatch"),
+			"checksum mismatch",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -328,7 +338,8 @@ func TestErrorsOpenDialogs(t *testing.T) {
 			backend.updates <- Done{Step: 5, Err: tt.err}
 			loop.runUntil(t, "a dialog", func() bool { return overlayMarkup(s.window) != "" })
 			markup := overlayMarkup(s.window)
-			if !strings.Contains(markup, "Training stopped with an error") || !strings.Contains(markup, tt.want) {
+			if !strings.Contains(markup, "Training stopped with an error") ||
+				!strings.Contains(markup, tt.want) {
 				t.Errorf("dialog does not say %q:\n%s", tt.want, markup)
 			}
 			if s.state != stateIdle || s.controls.train.Disabled() {
@@ -373,7 +384,8 @@ func TestEmptyFolderCannotTrain(t *testing.T) {
 	}
 	s.style.skippedItem.Open = true
 	s.style.skippedBox.Refresh()
-	if markup := test.RenderObjectToMarkup(s.style.card); !strings.Contains(markup, "b.png: truncated PNG") {
+	markup = test.RenderObjectToMarkup(s.style.card)
+	if !strings.Contains(markup, "b.png: truncated PNG") {
 		t.Error("the skipped files do not show why")
 	}
 }

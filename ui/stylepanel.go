@@ -112,7 +112,9 @@ func (p *stylePanel) scan(folder string) {
 			if generation != p.scanning {
 				return
 			}
-			s.setStatus(tr("status.ready"))
+			if s.controls.status.Text == tr("status.scanning") {
+				s.setStatus(tr("status.ready"))
+			}
 			if err != nil {
 				s.showError(tr("error.scan_title"), err)
 				return
