@@ -16,23 +16,27 @@ func (s *Studio) train() {
 		return
 	}
 
-	run := s.run
-	s.batchSize = settings.BatchSize
-	if run == nil {
+	// The worker gets the run's folder, not the RunInfo, which progress
+	// keeps changing on this goroutine.
+	continueDir := ""
+	if s.run != nil {
+		continueDir = s.run.Dir
+	} else {
 		s.charts.clear()
 		s.samples.clear()
 		s.stats.clear()
 	}
+	s.batchSize = settings.BatchSize
 	s.state = stateStarting
 	s.setStatus(tr("status.starting"))
 
 	s.spawnTraining(func() func() {
 		var info RunInfo
 		var err error
-		if run == nil {
+		if continueDir == "" {
 			info, err = s.backend.StartTraining(settings)
 		} else {
-			info, err = s.backend.ContinueTraining(run.Dir, settings.Steps)
+			info, err = s.backend.ContinueTraining(continueDir, settings.Steps)
 		}
 		return func() {
 			if err != nil {

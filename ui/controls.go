@@ -46,11 +46,11 @@ func (s *Studio) refreshControls() {
 	running := (s.state == stateTraining || s.state == statePaused) && !s.busy && !s.closing
 
 	if s.run == nil {
-		b.train.SetText(tr("control.train"))
-		b.runName.SetText(tr("run.new"))
+		setButton(b.train, tr("control.train"), theme.MediaPlayIcon())
+		setLabel(b.runName, tr("run.new"))
 	} else {
-		b.train.SetText(tr("control.continue"))
-		b.runName.SetText(tr("run.name", map[string]any{"Name": s.run.Name}))
+		setButton(b.train, tr("control.continue"), theme.MediaPlayIcon())
+		setLabel(b.runName, tr("run.name", map[string]any{"Name": s.run.Name}))
 	}
 	setEnabled(b.train, idle && s.canTrain())
 	setEnabled(b.newRun, idle && s.run != nil)
@@ -58,11 +58,9 @@ func (s *Studio) refreshControls() {
 	setEnabled(b.save, running)
 	setEnabled(b.pause, running)
 	if s.state == statePaused {
-		b.pause.SetText(tr("control.resume"))
-		b.pause.SetIcon(theme.MediaPlayIcon())
+		setButton(b.pause, tr("control.resume"), theme.MediaPlayIcon())
 	} else {
-		b.pause.SetText(tr("control.pause"))
-		b.pause.SetIcon(theme.MediaPauseIcon())
+		setButton(b.pause, tr("control.pause"), theme.MediaPauseIcon())
 	}
 
 	s.form.setEditable(idle && s.run == nil, idle)
@@ -77,6 +75,22 @@ func (s *Studio) canTrain() bool {
 		return s.run.HasCheckpoint
 	}
 	return s.folderOK
+}
+
+// setButton gives a button its text and icon, redrawing it only if they
+// change: the controls are brought up to date many times a second.
+func setButton(b *widget.Button, text string, icon fyne.Resource) {
+	if b.Text != text || b.Icon != icon {
+		b.Text, b.Icon = text, icon
+		b.Refresh()
+	}
+}
+
+// setLabel is setButton for a label.
+func setLabel(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
+	}
 }
 
 // setEnabled enables or disables a widget.

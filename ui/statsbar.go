@@ -42,21 +42,21 @@ func newStatsBar() *statsBar {
 // time left.
 func (b *statsBar) show(p Progress, batchSize int) {
 	if p.Steps > 0 {
-		b.step.SetText(tr("stats.step_of", map[string]any{"Step": p.Step, "Steps": p.Steps}))
+		setLabel(b.step, tr("stats.step_of", map[string]any{"Step": p.Step, "Steps": p.Steps}))
 	} else {
-		b.step.SetText(tr("stats.step", map[string]any{"Step": p.Step}))
+		setLabel(b.step, tr("stats.step", map[string]any{"Step": p.Step}))
 	}
-	b.epoch.SetText(tr("stats.epoch", map[string]any{"Epoch": p.Epoch}))
-	b.elapsed.SetText(tr("stats.elapsed", map[string]any{"Time": formatDuration(p.Elapsed)}))
+	setLabel(b.epoch, tr("stats.epoch", map[string]any{"Epoch": p.Epoch}))
+	setLabel(b.elapsed, tr("stats.elapsed", map[string]any{"Time": formatDuration(p.Elapsed)}))
 	b.showBudget(p, batchSize)
 
 	// Speed and time left mean nothing while nothing runs.
 	if p.Paused || p.ImagesPerSec <= 0 {
-		b.speed.SetText("")
-		b.left.SetText("")
+		setLabel(b.speed, "")
+		setLabel(b.left, "")
 		return
 	}
-	b.speed.SetText(tr("stats.speed", map[string]any{"Rate": formatRate(p.ImagesPerSec)}))
+	setLabel(b.speed, tr("stats.speed", map[string]any{"Rate": formatRate(p.ImagesPerSec)}))
 }
 
 // showBudget shows how far the step budget is used and how long the rest
@@ -64,15 +64,15 @@ func (b *statsBar) show(p Progress, batchSize int) {
 func (b *statsBar) showBudget(p Progress, batchSize int) {
 	if p.Steps <= 0 {
 		b.progress.Hide()
-		b.left.SetText("")
+		setLabel(b.left, "")
 		return
 	}
 	b.progress.Show()
 	b.progress.SetValue(math.Min(float64(p.Step)/float64(p.Steps), 1))
 	if left, ok := timeLeft(p, batchSize); ok {
-		b.left.SetText(tr("stats.left", map[string]any{"Time": formatDuration(left)}))
+		setLabel(b.left, tr("stats.left", map[string]any{"Time": formatDuration(left)}))
 	} else {
-		b.left.SetText("")
+		setLabel(b.left, "")
 	}
 }
 
@@ -89,17 +89,17 @@ func (b *statsBar) showRun(run RunInfo, metrics []Progress) {
 
 // stopped drops the figures that only mean something while training runs.
 func (b *statsBar) stopped() {
-	b.speed.SetText("")
-	b.left.SetText("")
+	setLabel(b.speed, "")
+	setLabel(b.left, "")
 }
 
 // clear empties the bar, for a new run.
 func (b *statsBar) clear() {
-	b.step.SetText(tr("stats.not_started"))
-	b.epoch.SetText("")
-	b.speed.SetText("")
-	b.elapsed.SetText("")
-	b.left.SetText("")
+	setLabel(b.step, tr("stats.not_started"))
+	setLabel(b.epoch, "")
+	setLabel(b.speed, "")
+	setLabel(b.elapsed, "")
+	setLabel(b.left, "")
 	b.progress.SetValue(0)
 	b.progress.Hide()
 }

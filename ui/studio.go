@@ -49,7 +49,6 @@ const (
 type Studio struct {
 	window  fyne.Window
 	backend Backend
-	options Options
 
 	// do runs a function on the Fyne main goroutine: fyne.Do, or a loop the
 	// tests drive.
@@ -75,7 +74,7 @@ type Studio struct {
 	chartsDue   bool      // a redraw of the curves is scheduled
 	chartsDrawn time.Time // when the curves were last redrawn
 
-	tabs     *container.AppTabs
+	tabs     *container.AppTabs // the views; Train is the first
 	controls *controlBar
 	style    *stylePanel
 	form     *settingsForm
@@ -102,7 +101,7 @@ func NewStudio(a fyne.App, backend Backend, options Options) *Studio {
 func newStudio(w fyne.Window, backend Backend, options Options, do func(func())) *Studio {
 	loadTranslations()
 	options.Settings = options.Settings.withDefaults()
-	s := &Studio{window: w, backend: backend, options: options, do: do}
+	s := &Studio{window: w, backend: backend, do: do}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
 	s.controls = newControlBar(s)
