@@ -5,7 +5,9 @@
 // (Karras et al. 2018): it compares the statistics of small 7×7 patches
 // drawn from every level of a Laplacian pyramid, so it sees both fine
 // texture and coarse layout. Lower is better; two samples of the same
-// image set give a small value that sets the noise floor.
+// image set give a small value that sets the noise floor. Full has the
+// paper's settings, Quick is cheap enough to run while training, and a
+// Reference prepares the real images once for repeated measurements.
 //
 // Diversity is the mean multi-scale SSIM (Wang et al. 2003) over random
 // pairs of images. A generator that has collapsed onto a few outputs makes
