@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"go.uber.org/goleak"
 )
 
 // enabled lists which training buttons can be pressed, for messages.
@@ -513,4 +514,19 @@ func TestNoWidgetFromOtherGoroutines(t *testing.T) {
 	test.Tap(s.controls.train)
 	loop.runUntil(t, "the last step", func() bool { return s.lastStep == 199 })
 	_ = test.RenderObjectToMarkup(s.window.Content())
+}
+
+func TestClosingEndsEveryGoroutine(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+	backend.updates <- Progress{Step: 1, LossD: 1, LossG: 1}
+	backend.updates <- Samples{Step: 1, Grid: solidImage(2, 2, color.White)}
+
+	s.requestClose()
+	loop.runUntil(t, "closed", func() bool { return s.ctx.Err() != nil })
+	s.workers.Wait()
+	goleak.VerifyNone(t, before)
 }
