@@ -30,13 +30,21 @@ func newAverage(m *Model, beta float64, warmup int) *average {
 	return a
 }
 
-// update folds the generator's weights after step into the average; during
-// the warm-up it copies them, since early weights are not worth keeping.
-func (a *average) update(g *Network, step int) {
-	keep := float32(a.beta)
+// decay returns how much of the average a step keeps: nothing during the
+// warm-up, since early weights are not worth keeping, then a share that
+// rises towards beta, so the average follows a fast-changing generator
+// closely at first and smooths more as training settles.
+func (a *average) decay(step int) float64 {
 	if step <= a.warmup {
-		keep = 0
+		return 0
 	}
+	k := float64(step - a.warmup)
+	return min(a.beta, (1+k)/(10+k))
+}
+
+// update folds the generator's weights after step into the average.
+func (a *average) update(g *Network, step int) {
+	keep := float32(a.decay(step))
 	mix := func(avg, cur []float32) {
 		for i, v := range cur {
 			avg[i] = keep*avg[i] + (1-keep)*v

@@ -18,23 +18,27 @@ func TestAverageFollowsWeights(t *testing.T) {
 	w := m.Generator.Params[0].Value.Data().([]float32)
 	avg := a.model.Generator.Params[0].Value.Data().([]float32)
 
+	prev := float32(0)
 	for _, tc := range []struct {
 		step int
 		set  float32
-		want float32
+		keep float32 // the share of the old average kept
 	}{
-		{1, 1, 1},            // warm-up: copy
-		{2, 2, 2},            // warm-up: copy
-		{3, 12, 0.9*2 + 1.2}, // 0.9·2 + 0.1·12
-		{4, 12, 0.9*3.0 + 1.2},
+		{1, 1, 0},         // warm-up: copy
+		{2, 2, 0},         // warm-up: copy
+		{3, 12, 2.0 / 11}, // ramp: (1+1)/(10+1)
+		{4, 12, 3.0 / 12}, // ramp: (1+2)/(10+2)
+		{1000, 5, 0.9},    // the ramp passed beta long ago
 	} {
 		for i := range w {
 			w[i] = tc.set
 		}
 		a.update(&m.Generator, tc.step)
-		if math.Abs(float64(avg[0]-tc.want)) > 1e-5 {
-			t.Errorf("step %d: average %v, want %v", tc.step, avg[0], tc.want)
+		want := tc.keep*prev + (1-tc.keep)*tc.set
+		if math.Abs(float64(avg[0]-want)) > 1e-5 {
+			t.Errorf("step %d: average %v, want %v", tc.step, avg[0], want)
 		}
+		prev = avg[0]
 	}
 	if &avg[0] == &w[0] {
 		t.Fatal("the average shares the generator's memory")
