@@ -49,15 +49,18 @@ func Main(args []string) int {
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" {
-		if err := openWindow(args); err != nil {
-			fmt.Fprintf(stderr, "ganvas: %v\n", err)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" && args[0] != "--help" {
+		err := openWindow(args, stdout)
+		switch {
+		case err == nil, errors.Is(err, flag.ErrHelp):
+			return 0
+		default:
+			fmt.Fprintf(stderr, "ganvas: %v\n", plain(err))
 			return 1
 		}
-		return 0
 	}
 	name := args[0]
-	if name == "-h" || name == "-help" || name == "help" {
+	if name == "-h" || name == "-help" || name == "--help" || name == "help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}

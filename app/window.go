@@ -1,8 +1,49 @@
 package app
 
-import "errors"
+import (
+	"fmt"
+	"io"
+	"os"
 
-// openWindow opens the studio window.
-func openWindow(args []string) error {
-	return errors.New("the studio window is not built yet; use 'ganvas train' (see 'ganvas -h')")
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"ganvas/assets"
+	"ganvas/engine/run"
+	"ganvas/ui"
+)
+
+// appID identifies ganvas to the desktop; FyneApp.toml declares the same.
+const appID = "io.ganvas.studio"
+
+// openWindow opens the studio window and returns when it closes.
+func openWindow(args []string, stdout io.Writer) error {
+	fs := newFlags("", "[-run DIR] [-autostart]", stdout)
+	runDir := fs.String("run", "", "open the run in `DIR`, or create the next new run there")
+	autostart := fs.Bool("autostart", false, "start training as soon as the window opens")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+
+	backend := newStudioBackend(defaultRunsRoot(), newRecentRuns(defaultRecentPath()))
+	opts := ui.Options{Autostart: *autostart}
+	if *runDir != "" {
+		if run.IsRun(*runDir) {
+			opts.RunDir = *runDir
+		} else {
+			if info, err := os.Stat(*runDir); err == nil && !info.IsDir() {
+				return fmt.Errorf("-run %s is a file, not a folder", *runDir)
+			}
+			backend.nextRunDir = *runDir
+		}
+	}
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(iconResource())
+	ui.Run(a, backend, opts)
+	return nil
+}
+
+// iconResource is the app icon as Fyne takes it.
+func iconResource() fyne.Resource {
+	return fyne.NewStaticResource("icon.png", assets.Icon)
 }

@@ -6,6 +6,6 @@ import (
 	"ganvas/assets"
 )
 
-// defaultStyle returns the embedded style a run trains on when it names no
+// DefaultStyle returns the embedded style a run trains on when it names no
 // folder.
-func defaultStyle() fs.FS { return assets.Style }
+func DefaultStyle() fs.FS { return assets.Style }

@@ -179,7 +179,7 @@ func (t *Trainer) loadData(ctx context.Context) (*dataset.Dataset, error) {
 	var d *dataset.Dataset
 	var err error
 	if t.cfg.Data == "" {
-		d, err = dataset.LoadFS(ctx, defaultStyle(), ".", opt)
+		d, err = dataset.LoadFS(ctx, DefaultStyle(), ".", opt)
 	} else {
 		d, err = dataset.Load(ctx, t.cfg.Data, opt)
 	}
