@@ -72,11 +72,6 @@ type augmentDraw struct {
 	cutY, cutX                       int  // its top-left corner, possibly outside the image
 }
 
-// cuts says whether the cut square covers output pixel (y, x).
-func (d *augmentDraw) cuts(y, x, side, width int) bool {
-	return d.cut && y >= d.cutY && y < d.cutY+side && x >= d.cutX && x < d.cutX+width
-}
-
 // augment applies random augmentations drawn per image at every forward
 // pass. Given its draws it is affine in its input.
 type augment struct {
@@ -155,45 +150,78 @@ func (a *augment) forward(in []*tensor.Dense) (G.Value, error) {
 	return a.y, nil
 }
 
-// image augments one image. With m the mean of a source pixel's channels
-// and μ the image's mean before any operation, the colour operations give
+// mix returns the coefficients of the colour operations of d, which given
+// the image's mean μ before any of them send a value v of a pixel whose
+// channels have mean m to
 //
-//	k·(s·(x − m) + m − μ) + μ + b,
+//	k·(s·(v − m) + m − μ) + μ + b = k·s·v + k·(1−s)·m + (1−k)·μ + b,
 //
 // since brightness moves m and μ alike and saturation keeps each pixel's
 // mean, hence the image's.
+func (d *augmentDraw) mix() (own, pixel, image float32) {
+	k, s := d.contrast, d.saturation
+	return k * s, k * (1 - s), 1 - k
+}
+
+// image augments one image, a row at a time: each output row reads one
+// source row shifted by the draw, then loses the cut square's columns.
 func (a *augment) image(x, y []float32, d *augmentDraw) {
-	c := a.c
-	var mu float32
+	c, rowLen := a.c, a.w*a.c
+	own, pixel, image := d.mix()
+	var offset float32
 	if d.colour {
 		var sum float64
 		for _, v := range x {
 			sum += float64(v)
 		}
-		mu = float32(sum / float64(len(x)))
+		offset = image*float32(sum/float64(len(x))) + d.brightness
 	}
-	invC := 1 / float32(c)
+	x0, x1 := max(0, -d.shiftX), min(a.w, a.w-d.shiftX) // output columns with a source
 	for oy := 0; oy < a.h; oy++ {
-		for ox := 0; ox < a.w; ox++ {
-			dst := y[(oy*a.w+ox)*c : (oy*a.w+ox+1)*c]
-			sy, sx := oy+d.shiftY, ox+d.shiftX
-			if d.cuts(oy, ox, a.cutH, a.cutW) || sy < 0 || sy >= a.h || sx < 0 || sx >= a.w {
-				clear(dst)
-				continue
-			}
-			src := x[(sy*a.w+sx)*c : (sy*a.w+sx+1)*c]
-			if !d.colour {
-				copy(dst, src)
-				continue
-			}
-			var m float32
-			for _, v := range src {
-				m += v
-			}
-			m *= invC
-			for ch, v := range src {
-				dst[ch] = d.contrast*(d.saturation*(v-m)+m-mu) + mu + d.brightness
-			}
+		row := y[oy*rowLen : (oy+1)*rowLen]
+		sy := oy + d.shiftY
+		if sy < 0 || sy >= a.h || x0 >= x1 {
+			clear(row)
+			continue
+		}
+		clear(row[:x0*c])
+		clear(row[x1*c:])
+		src := x[sy*rowLen+(x0+d.shiftX)*c : sy*rowLen+(x1+d.shiftX)*c]
+		if d.colour {
+			mixColour(row[x0*c:x1*c], src, c, own, pixel, offset)
+		} else {
+			copy(row[x0*c:x1*c], src)
+		}
+		if d.cut && oy >= d.cutY && oy < d.cutY+a.cutH {
+			lo := min(max(d.cutX, 0), a.w)
+			hi := max(min(d.cutX+a.cutW, a.w), lo)
+			clear(row[lo*c : hi*c])
+		}
+	}
+}
+
+// mixColour sets each value v of dst to own·v + pixel·m + offset, where v
+// and m, the mean of its pixel's c channels, are read from src; dst may be
+// src.
+func mixColour(dst, src []float32, c int, own, pixel, offset float32) {
+	if c == 3 {
+		pixel /= 3
+		for i := 0; i+3 <= len(src); i += 3 {
+			r, g, b := src[i], src[i+1], src[i+2]
+			shared := pixel*(r+g+b) + offset
+			dst[i], dst[i+1], dst[i+2] = own*r+shared, own*g+shared, own*b+shared
+		}
+		return
+	}
+	pixel /= float32(c)
+	for i := 0; i+c <= len(src); i += c {
+		var m float32
+		for _, v := range src[i : i+c] {
+			m += v
+		}
+		shared := pixel*m + offset
+		for ch, v := range src[i : i+c] {
+			dst[i+ch] = own*v + shared
 		}
 	}
 }
@@ -211,46 +239,40 @@ func (a *augment) backward(dy []float32, _ []bool) ([]*tensor.Dense, error) {
 	return a.grad[:], nil
 }
 
-// imageGradient undoes the operations of image in reverse order: the cut
-// and the shift route each output gradient back to its source pixel, then
-// contrast gives k·g + (1−k)·mean(g) over the image and saturation
-// s·g + (1−s)·mean(g) over each pixel's channels; brightness passes g on.
+// imageGradient is the transpose of image: the cut and the shift route each
+// output gradient back to its source pixel, and the colour map, being
+// symmetric, sends a gradient g to own·g + pixel·mean of the pixel's g +
+// image·mean of the image's g.
 func (a *augment) imageGradient(dy, dx []float32, d *augmentDraw) {
-	c := a.c
+	c, rowLen := a.c, a.w*a.c
+	x0, x1 := max(0, d.shiftX), min(a.w, a.w+d.shiftX) // source columns that are read
 	for sy := 0; sy < a.h; sy++ {
-		for sx := 0; sx < a.w; sx++ {
-			dst := dx[(sy*a.w+sx)*c : (sy*a.w+sx+1)*c]
-			oy, ox := sy-d.shiftY, sx-d.shiftX
-			if oy < 0 || oy >= a.h || ox < 0 || ox >= a.w || d.cuts(oy, ox, a.cutH, a.cutW) {
-				clear(dst)
-				continue
-			}
-			copy(dst, dy[(oy*a.w+ox)*c:(oy*a.w+ox+1)*c])
+		row := dx[sy*rowLen : (sy+1)*rowLen]
+		oy := sy - d.shiftY
+		if oy < 0 || oy >= a.h || x0 >= x1 {
+			clear(row)
+			continue
+		}
+		clear(row[:x0*c])
+		clear(row[x1*c:])
+		copy(row[x0*c:x1*c], dy[oy*rowLen+(x0-d.shiftX)*c:oy*rowLen+(x1-d.shiftX)*c])
+		if d.cut && oy >= d.cutY && oy < d.cutY+a.cutH {
+			// The cut output columns, as source columns.
+			lo := min(max(d.cutX+d.shiftX, x0), x1)
+			hi := max(min(d.cutX+a.cutW+d.shiftX, x1), lo)
+			clear(row[lo*c : hi*c])
 		}
 	}
 	if !d.colour {
 		return
 	}
 
+	own, pixel, image := d.mix()
 	var sum float64
 	for _, g := range dx {
 		sum += float64(g)
 	}
-	k, s := d.contrast, d.saturation
-	shared := (1 - k) * float32(sum/float64(len(dx)))
-	invC := 1 / float32(c)
-	for p := 0; p < len(dx); p += c {
-		pixel := dx[p : p+c]
-		var m float32
-		for ch, g := range pixel {
-			pixel[ch] = k*g + shared
-			m += pixel[ch]
-		}
-		m *= invC
-		for ch, g := range pixel {
-			pixel[ch] = s*g + (1-s)*m
-		}
-	}
+	mixColour(dx, dx, c, own, pixel, image*float32(sum/float64(len(dx))))
 }
 
 // Augment adds differentiable augmentation of the NHWC image batch x by
