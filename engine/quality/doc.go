@@ -22,8 +22,8 @@ package quality
 import "errors"
 
 // Errors a caller can test for with errors.Is. Each is wrapped with the
-// operation and the detail, for example
-// "quality: swd: image 3 is 32×32, want 64×64: images differ in size".
+// operation and the detail, for example "quality: swd: second set: image 3
+// is 32×32, want 64×64: images differ in size or are too small".
 var (
 	// ErrNoImages means a set of images was empty or too small to measure.
 	ErrNoImages = errors.New("not enough images")
