@@ -44,7 +44,8 @@ type AugmentPolicy struct {
 	// applied to each image, drawn independently per operation and image.
 	// At 1 every image gets every enabled operation, as in the paper; at 0
 	// the layer passes images through unchanged; in between an image gets
-	// none of k enabled operations with probability (1-p)^k. The random
+	// none of k enabled operations with probability (1-p)^k, Colour
+	// counting as three. The random
 	// magnitudes are drawn whatever p is, so changing p between steps, as
 	// adaptive augmentation does, changes which operations apply and not
 	// the draws that follow.

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"testing"
 
@@ -78,4 +79,47 @@ func steadyBytes(t *testing.T, build func(in []*G.Node) (*G.Node, error),
 	}
 	runtime.ReadMemStats(&after)
 	return float64(after.TotalAlloc-before.TotalAlloc) / runs
+}
+
+// TestBuffersAreReused checks that, once a layer has run, further passes
+// at training sizes allocate no buffers: what little they allocate is the
+// bookkeeping of the worker goroutines and of reading tensor data.
+func TestBuffersAreReused(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	policy := DiffAugment
+	labels := randomLabels(rng, 64, 10)
+	for _, tc := range []struct {
+		name   string
+		build  func(in []*G.Node) (*G.Node, error)
+		inputs []*tensor.Dense
+	}{
+		{"augment", func(in []*G.Node) (*G.Node, error) {
+			return Augment(in[0], &policy, rng, true)
+		}, []*tensor.Dense{randomTensor(rng, 0.5, 64, 64, 64, 3)}},
+		{"spectral norm", func(in []*G.Node) (*G.Node, error) {
+			return SpectralNorm(in[0], NewSpectralState(256, rng), true)
+		}, []*tensor.Dense{randomTensor(rng, 0.02, 2048, 256)}},
+		{"minibatch stddev", func(in []*G.Node) (*G.Node, error) {
+			return MinibatchStdDev(in[0], 4)
+		}, []*tensor.Dense{randomTensor(rng, 1, 64, 4, 4, 256)}},
+		{"class embedding", func(in []*G.Node) (*G.Node, error) {
+			return ClassEmbed(labels, in[0])
+		}, []*tensor.Dense{randomTensor(rng, 1, 10, 128)}},
+		{"concat", func(in []*G.Node) (*G.Node, error) {
+			return Concat(in[0], in[1])
+		}, []*tensor.Dense{randomTensor(rng, 1, 64, 1, 1, 100), randomTensor(rng, 1, 64, 1, 1, 128)}},
+		{"projection", func(in []*G.Node) (*G.Node, error) {
+			return Projection(in[0], labels, in[1])
+		}, []*tensor.Dense{randomTensor(rng, 1, 64, 1, 1, 512), randomTensor(rng, 1, 10, 512)}},
+		{"add", func(in []*G.Node) (*G.Node, error) {
+			return Add(in[0], in[1])
+		}, []*tensor.Dense{randomTensor(rng, 1, 64, 1, 1, 1), randomTensor(rng, 1, 64, 1, 1, 1)}},
+		{"global sum", func(in []*G.Node) (*G.Node, error) {
+			return GlobalSum(in[0])
+		}, []*tensor.Dense{randomTensor(rng, 1, 64, 4, 4, 512)}},
+	} {
+		if bytes := steadyBytes(t, tc.build, tc.inputs...); bytes > 4096 {
+			t.Errorf("%s: %.0f bytes allocated per forward and backward pass", tc.name, bytes)
+		}
+	}
 }
