@@ -15,19 +15,23 @@ const qualityCount = 256
 // between a fixed sample of the training images and images generated from a
 // fixed set of latents, so successive figures are comparable.
 type qualityProbe struct {
-	real []float32
+	real *quality.Reference
 	gen  *Generator
 	z    [][]float32
-	res  int
 }
 
 func newQualityProbe(m *Model, data *dataset.Dataset, seed uint64) (*qualityProbe, error) {
 	res := m.Arch.Resolution
 	rng := rand.New(rand.NewPCG(seed, 4))
 	n := min(qualityCount, data.Len())
-	p := &qualityProbe{real: make([]float32, n*res*res*3), res: res,
-		gen: &Generator{model: m, passes: map[int]*inference{}}}
-	data.Fill(p.real, rng.Perm(data.Len())[:n])
+	real := make([]float32, n*res*res*3)
+	data.Fill(real, rng.Perm(data.Len())[:n])
+	// The real side's descriptors are computed once for the whole run.
+	ref, err := quality.NewReferenceFloat(real, res, 3, quality.Quick())
+	if err != nil {
+		return nil, err
+	}
+	p := &qualityProbe{real: ref, gen: &Generator{model: m, passes: map[int]*inference{}}}
 	for range qualityCount {
 		z := make([]float32, m.Arch.Latent)
 		for j := range z {
@@ -45,7 +49,7 @@ func (p *qualityProbe) measure() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	r, err := quality.SWDFloat(p.real, fake, p.res, 3, quality.Quick())
+	r, err := p.real.SWDFloat(fake)
 	if err != nil {
 		return 0, err
 	}

@@ -359,7 +359,7 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 	indices := make([]int, cfg.Batch)
 	var rate float64 // images per second, smoothed
 	lastPreview := time.Time{}
-	t.sendPreview(s, false)
+	t.sendPreview(s, s.step == 0) // a new run's timeline starts from noise
 
 	for cfg.Steps == 0 || s.step < cfg.Steps {
 		if ctx.Err() != nil {

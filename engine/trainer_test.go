@@ -160,8 +160,8 @@ func TestTrainerReportsAndSaves(t *testing.T) {
 	}
 	d, _ := run.Open(dir)
 	samples, _ := d.ListSamples()
-	if len(samples) != 2 {
-		t.Errorf("saved %d sample grids, want 2 (steps 5 and 10)", len(samples))
+	if len(samples) != 3 {
+		t.Errorf("saved %d sample grids, want 3 (steps 0, 5 and 10)", len(samples))
 	}
 }
 
