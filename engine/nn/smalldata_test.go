@@ -162,4 +162,15 @@ func TestSmallDataStepResumes(t *testing.T) {
 	if next := s.run(t); equalFloats(next, first) {
 		t.Error("the next update drew the same augmentations")
 	}
+
+	// A resumed trainer builds its graphs anew: they must draw in the same
+	// order as the ones that saved the state.
+	fresh := newSmallDataStep(t)
+	must(t, fresh.source.UnmarshalBinary(savedRNG))
+	for i, st := range fresh.states {
+		copy(st.U, savedU[i])
+	}
+	if resumed := fresh.run(t); !equalFloats(resumed, first) {
+		t.Error("a rebuilt graph from the saved states did not replay the update")
+	}
 }

@@ -23,7 +23,9 @@ type SpectralState struct {
 	// channel of a convolution, and unit length. It is the paper's u: the
 	// estimate of the top left singular vector of the weight reshaped to
 	// (cout, k·k·cin), which is the top right singular vector of the
-	// (k·k·cin)×cout matrix Conv takes.
+	// (k·k·cin)×cout matrix Conv takes. For a Deconv weight
+	// (cin × k·k·cout) it has k·k·cout entries; the singular values are
+	// the same whichever side the vector is kept on.
 	U []float32
 }
 
