@@ -228,7 +228,9 @@ func mixColour(dst, src []float32, c int, own, pixel, offset float32) {
 }
 
 func (a *augment) backward(dy []float32, _ []bool) ([]*tensor.Dense, error) {
-	a.dx = dense(a.dx, a.n, a.h, a.w, a.c)
+	if a.dx == nil {
+		a.dx = dense(nil, a.n, a.h, a.w, a.c)
+	}
 	dx := data(a.dx)
 	size := a.h * a.w * a.c
 	parallel(a.n, func(lo, hi int) {

@@ -323,26 +323,30 @@ func (s *globalSum) forward(in []*tensor.Dense) (G.Value, error) {
 	x := data(in[0])
 	s.y = dense(s.y, s.shape...)
 	y := data(s.y)
-	clear(y)
-	for b := 0; b < s.n; b++ {
-		yb := y[b*s.c : (b+1)*s.c]
-		for p := 0; p < s.hw; p++ {
-			for j, v := range x[(b*s.hw+p)*s.c : (b*s.hw+p+1)*s.c] {
-				yb[j] += v
+	parallel(s.n, func(lo, hi int) {
+		clear(y[lo*s.c : hi*s.c])
+		for b := lo; b < hi; b++ {
+			yb := y[b*s.c : (b+1)*s.c]
+			for p := 0; p < s.hw; p++ {
+				for j, v := range x[(b*s.hw+p)*s.c : (b*s.hw+p+1)*s.c] {
+					yb[j] += v
+				}
 			}
 		}
-	}
+	})
 	return s.y, nil
 }
 
 func (s *globalSum) backward(dy []float32, _ []bool) ([]*tensor.Dense, error) {
 	s.dx = dense(s.dx, s.in...)
 	dx := data(s.dx)
-	for b := 0; b < s.n; b++ {
-		for p := 0; p < s.hw; p++ {
-			copy(dx[(b*s.hw+p)*s.c:(b*s.hw+p+1)*s.c], dy[b*s.c:(b+1)*s.c])
+	parallel(s.n, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			for p := 0; p < s.hw; p++ {
+				copy(dx[(b*s.hw+p)*s.c:(b*s.hw+p+1)*s.c], dy[b*s.c:(b+1)*s.c])
+			}
 		}
-	}
+	})
 	s.grad[0] = s.dx
 	return s.grad[:], nil
 }

@@ -100,7 +100,10 @@ func TestConditionalForward(t *testing.T) {
 		return Concat(node(g, z), node(g, e))
 	})
 	zd, ed := data(z), data(e)
-	assertClose(t, joined, []float32{zd[0], zd[1], zd[2], ed[0], ed[1], zd[3], zd[4], zd[5], ed[2], ed[3]})
+	assertClose(t, joined, []float32{
+		zd[0], zd[1], zd[2], ed[0], ed[1],
+		zd[3], zd[4], zd[5], ed[2], ed[3],
+	})
 }
 
 // TestLabelsAreReadEachRun checks that refilling Labels between runs of one
@@ -187,7 +190,9 @@ func TestConditionalShapeErrors(t *testing.T) {
 		{"concat of different batches", func() (*G.Node, error) {
 			return Concat(in(2, 1, 1, 3), in(3, 1, 1, 3))
 		}},
-		{"concat of different ranks", func() (*G.Node, error) { return Concat(in(2, 3), in(2, 1, 1, 3)) }},
+		{"concat of different ranks", func() (*G.Node, error) {
+			return Concat(in(2, 3), in(2, 1, 1, 3))
+		}},
 		{"projection of a feature map", func() (*G.Node, error) {
 			return Projection(in(2, 2, 2, 3), labels, in(4, 3))
 		}},

@@ -17,7 +17,7 @@ const stddevEpsilon = 1e-8
 type minibatchStdDev struct {
 	n, group  int
 	pixels, c int // per image: h·w pixels of c channels
-	shape     tensor.Shape
+	in, shape tensor.Shape
 
 	x      []float32 // the latest input
 	mean   []float32 // per group and feature, from the latest input
@@ -78,7 +78,7 @@ func (m *minibatchStdDev) forward(in []*tensor.Dense) (G.Value, error) {
 }
 
 func (m *minibatchStdDev) backward(dy []float32, _ []bool) ([]*tensor.Dense, error) {
-	m.dx = dense(m.dx, m.n, m.shape[1], m.shape[2], m.c)
+	m.dx = dense(m.dx, m.in...)
 	dx, x, features, c := data(m.dx), m.x, m.pixels*m.c, m.c
 	parallel(m.n/m.group, func(lo, hi int) {
 		for g := lo; g < hi; g++ {
@@ -126,8 +126,8 @@ func MinibatchStdDev(x *G.Node, groupSize int) (*G.Node, error) {
 	features := s[1] * s[2] * s[3]
 	groups := s[0] / groupSize
 	m := &minibatchStdDev{n: s[0], group: groupSize, pixels: s[1] * s[2], c: s[3],
-		shape: tensor.Shape{s[0], s[1], s[2], s[3] + 1},
-		mean:  make([]float32, groups*features), invStd: make([]float32, groups*features),
+		in: s.Clone(), shape: tensor.Shape{s[0], s[1], s[2], s[3] + 1},
+		mean: make([]float32, groups*features), invStd: make([]float32, groups*features),
 		stat: make([]float32, groups)}
 	m.y = dense(nil, m.shape...)
 	return apply(m, m.shape.Clone(), []bool{true}, x)
