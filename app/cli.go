@@ -20,6 +20,9 @@ Usage:
   ganvas [-run DIR] [-autostart]     open the studio window
   ganvas train -run DIR [flags]      train a GAN on a folder of images
   ganvas sample -run DIR -out FILE   generate images from a trained run
+  ganvas sample -from IMG -out FILE  make an exported image again, pixel for pixel
+  ganvas interpolate -from A -to B -out FILE.gif   walk the latent space between two images
+  ganvas timelapse -run DIR -out FILE.gif          the run's sample grids as an animation
   ganvas bench [-model dcgan64]      measure training speed
 
 Run 'ganvas COMMAND -h' for a command's flags.
@@ -34,6 +37,8 @@ type command struct {
 var commands = []command{
 	{"train", trainCommand},
 	{"sample", sampleCommand},
+	{"interpolate", interpolateCommand},
+	{"timelapse", timelapseCommand},
 	{"bench", benchCommand},
 }
 

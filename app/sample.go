@@ -12,20 +12,26 @@ import (
 	"path/filepath"
 	"strings"
 
+	"ganvas/app/export"
 	"ganvas/engine"
 	"ganvas/engine/run"
 )
 
 func sampleCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sample", "-run DIR -out FILE.png|DIR/ [-n 64] [-seed S]", stdout)
+	fs := newFlags("sample", "-run DIR -out FILE.png|DIR/ [-n 64] [-seed S] | -from IMAGE.png -out FILE.png", stdout)
 	runDir := fs.String("run", "", "run `directory` to generate from (its latest checkpoint)")
 	out := fs.String("out", "", "a PNG `file` for one grid, or a folder ending in / for one PNG per image")
 	n := fs.Int("n", 64, "how many images")
 	seed := fs.Uint64("seed", 1, "random seed of the latent vectors: the same seed gives the same images")
+	from := fs.String("from", "", "make again, pixel for pixel, the `image` ganvas exported")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch {
+	case *from != "" && *out == "":
+		return errors.New("-out FILE.png is required")
+	case *from != "":
+		return sampleFrom(*from, *runDir, *out, stdout)
 	case *runDir == "":
 		return errors.New("-run DIR is required")
 	case *out == "":
@@ -59,8 +65,21 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", *out, err)
 		}
+		// Each image carries its recipe, and the checkpoint is kept so
+		// that 'ganvas sample -from' can make it again.
+		d, err := run.Open(*runDir)
+		if err != nil {
+			return err
+		}
+		if _, err := d.KeepCheckpoint(gen.Step()); err != nil {
+			return err
+		}
+		abs, _ := filepath.Abs(*runDir)
 		for i, img := range imgs {
-			if err := writePNG(filepath.Join(*out, fmt.Sprintf("sample-%04d.png", i)), img); err != nil {
+			recipe := export.Recipe{Run: abs, Step: gen.Step(), Latent: z[i], Truncation: 1,
+				Seed: int64(*seed)}
+			path := filepath.Join(*out, fmt.Sprintf("sample-%04d.png", i))
+			if err := export.SavePNG(path, img, recipe); err != nil {
 				return err
 			}
 		}
@@ -72,6 +91,30 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Wrote a grid of %d images from step %d to %s\n", len(imgs), gen.Step(), *out)
+	return nil
+}
+
+// sampleFrom makes again the image whose recipe the PNG at path carries.
+func sampleFrom(path, runDir, out string, stdout io.Writer) error {
+	r, err := readRecipe(path)
+	if err != nil {
+		return err
+	}
+	if runDir, err = recipeRun(r, runDir); err != nil {
+		return err
+	}
+	z, err := recipeLatent(r, runDir)
+	if err != nil {
+		return err
+	}
+	imgs, err := renderRecipes(runDir, r.Step, [][]float32{z})
+	if err != nil {
+		return err
+	}
+	if err := export.SavePNG(out, imgs[0], r); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Made %s again from step %d of %s into %s\n", path, r.Step, runDir, out)
 	return nil
 }
 

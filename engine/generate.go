@@ -106,6 +106,25 @@ func LoadGenerator(path string) (g *Generator, warning string, err error) {
 	return &Generator{model: m, step: c.Step, passes: map[int]*inference{}}, warning, nil
 }
 
+// LoadGeneratorAt loads the generator of the checkpoint of exactly step,
+// from the run's newest checkpoints or those kept by run.KeepCheckpoint; it
+// returns an error wrapping run.ErrStepGone when none survives.
+func LoadGeneratorAt(path string, step int) (*Generator, error) {
+	dir, err := run.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	c, err := dir.CheckpointAt(step)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	m, err := modelFromCheckpoint(c)
+	if err != nil {
+		return nil, fmt.Errorf("engine: load %s step %d: %w", path, step, err)
+	}
+	return &Generator{model: m, step: c.Step, passes: map[int]*inference{}}, nil
+}
+
 // Arch describes the generator's model.
 func (g *Generator) Arch() Arch { return g.model.Arch }
 
