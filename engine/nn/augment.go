@@ -53,7 +53,8 @@ type AugmentPolicy struct {
 }
 
 // DiffAugment is the policy of the paper: colour, translation and cutout on
-// every image.
+// every image. Augment reads a policy through its pointer, so give it the
+// address of a copy, not of this variable.
 var DiffAugment = AugmentPolicy{Colour: true, Translation: true, Cutout: true, Strength: 1}
 
 func (p *AugmentPolicy) check() error {
