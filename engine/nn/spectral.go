@@ -244,9 +244,10 @@ func Sigma(layer *G.Node) float64 {
 // values, and state.U is the paper's u, one entry per column of w.
 //
 // In training, every forward pass runs one power iteration from state.U,
-// stores the new u in it, and divides by the refined σ. Build the layer
-// once per discriminator update and use its node for every pass through
-// that weight (real and fake batches alike), or each use iterates again.
+// stores the new u in it, and divides by the refined σ. Add one such layer
+// per weight to the graph of the discriminator's update and use its node
+// for every pass through that weight (real and fake batches alike): two
+// layers on one state would iterate twice per run and disagree on σ.
 // Without training, state.U is read and not changed: σ = |w u|.
 //
 // The gradient of w treats u and v as constants, as the paper does.
