@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/chewxy/math32"
+import (
+	"math"
+
+	"github.com/chewxy/math32"
+)
 
 // Activation is the non-linearity a layer applies to its output.
 type Activation int
@@ -20,20 +24,17 @@ var activationNames = [...]string{"linear", "relu", "leaky", "tanh"}
 
 func (a Activation) String() string { return activationNames[a] }
 
-// activate applies a to y in place.
+// activate applies a to y in place. The loops avoid branches on the sign,
+// which a CPU mispredicts half the time on activations.
 func (a Activation) activate(y []float32) {
 	switch a {
 	case ReLU:
 		for i, v := range y {
-			if v < 0 {
-				y[i] = 0
-			}
+			y[i] = max(v, 0)
 		}
 	case LeakyReLU:
 		for i, v := range y {
-			if v < 0 {
-				y[i] = v * leakySlope
-			}
+			y[i] = max(v, v*leakySlope)
 		}
 	case Tanh:
 		for i, v := range y {
@@ -42,33 +43,46 @@ func (a Activation) activate(y []float32) {
 	}
 }
 
+// gradientInto returns the gradient before the activation as gradient
+// computes it: dy itself for Linear, otherwise written into the start of dst.
+func (a Activation) gradientInto(dst, y, dy []float32) []float32 {
+	if a == Linear {
+		return dy
+	}
+	dst = dst[:len(dy)]
+	a.gradient(dst, y, dy)
+	return dst
+}
+
 // gradient writes into dst the gradient before the activation, given the
 // activated output y and the gradient dy after it. All three activations
 // can be differentiated from their output alone, so the input need not be
-// kept.
+// kept. ReLU and LeakyReLU pass dy where y > 0.
 func (a Activation) gradient(dst, y, dy []float32) {
+	dst, dy = dst[:len(y)], dy[:len(y)]
 	switch a {
 	case Linear:
 		copy(dst, dy)
 	case ReLU:
 		for i, v := range y {
-			if v > 0 {
-				dst[i] = dy[i]
-			} else {
-				dst[i] = 0
-			}
+			dst[i] = math.Float32frombits(math.Float32bits(dy[i]) & positive(v))
 		}
 	case LeakyReLU:
 		for i, v := range y {
-			if v > 0 {
-				dst[i] = dy[i]
-			} else {
-				dst[i] = dy[i] * leakySlope
-			}
+			m, g := positive(v), dy[i]
+			dst[i] = math.Float32frombits(math.Float32bits(g)&m | math.Float32bits(g*leakySlope)&^m)
 		}
 	case Tanh:
 		for i, v := range y {
 			dst[i] = dy[i] * (1 - v*v)
 		}
 	}
+}
+
+// positive returns all ones if v > 0 and zero if v ≤ 0 (-0 included),
+// computed on the bits of v without a branch. A NaN counts as positive when
+// its sign bit is clear.
+func positive(v float32) uint32 {
+	b := int32(math.Float32bits(v))
+	return uint32((-b &^ b) >> 31)
 }

@@ -1,6 +1,7 @@
 package nn
 
 // #cgo LDFLAGS: -lopenblas
+// void openblas_set_num_threads(int);
 import "C"
 
 import (
@@ -16,7 +17,16 @@ var impl netlib.Implementation
 func init() {
 	// Gorgonia's own ops and the tensor package use the same library.
 	G.Use(impl)
+
+	// The kernels split their work over the cores themselves (see each),
+	// so every product runs on the thread that calls it. OpenBLAS's own
+	// threads would compete with that split for the same cores and, on a
+	// busy machine, spin waiting for each other.
+	setBLASThreads(1)
 }
+
+// setBLASThreads sets how many threads OpenBLAS uses for one product.
+func setBLASThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
 
 // gemm computes c = alpha*op(a)*op(b) + beta*c for row-major matrices, where
 // op(a) is m×k and op(b) is k×n. transA and transB say whether a and b are

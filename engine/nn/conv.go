@@ -14,7 +14,15 @@ type geometry struct {
 	n, h, w, c     int
 	k, stride, pad int
 	oh, ow         int
+
+	// coverY[iy] and coverX[ix] list the windows that see input row iy and
+	// column ix, in order, for col2im.
+	coverY, coverX [][]tap
 }
+
+// tap says that window position out sees an input coordinate at kernel
+// offset at.
+type tap struct{ out, at int }
 
 func newGeometry(n, h, w, c, k, stride, pad int) (geometry, error) {
 	g := geometry{n: n, h: h, w: w, c: c, k: k, stride: stride, pad: pad}
@@ -23,55 +31,55 @@ func newGeometry(n, h, w, c, k, stride, pad int) (geometry, error) {
 	if g.oh < 1 || g.ow < 1 || (h+2*pad-k)%stride != 0 || (w+2*pad-k)%stride != 0 {
 		return g, fmt.Errorf("nn: kernel %d stride %d pad %d does not tile %dx%d", k, stride, pad, h, w)
 	}
+	g.coverY = cover(h, g.oh, k, stride, pad)
+	g.coverX = cover(w, g.ow, k, stride, pad)
 	return g, nil
+}
+
+// cover lists, for each of size input coordinates, the window positions
+// among out that see it and where in their kernel.
+func cover(size, out, k, stride, pad int) [][]tap {
+	taps := make([][]tap, size)
+	for i := range taps {
+		for o := 0; o < out; o++ {
+			if at := i + pad - o*stride; at >= 0 && at < k {
+				taps[i] = append(taps[i], tap{o, at})
+			}
+		}
+	}
+	return taps
 }
 
 // rows is the number of window positions; cols the values in one window.
 func (g geometry) rows() int { return g.n * g.oh * g.ow }
 func (g geometry) cols() int { return g.k * g.k * g.c }
 
-// im2col copies every k×k window of img into one row of cols, zero where
-// the window hangs over the border. Columns run over (ky, kx, channel).
-func (g geometry) im2col(img, cols []float32) {
-	parallel(g.n, func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			for oy := 0; oy < g.oh; oy++ {
-				for ox := 0; ox < g.ow; ox++ {
-					row := cols[((b*g.oh+oy)*g.ow+ox)*g.cols():][:g.cols()]
-					g.window(img, row, b, oy, ox, true)
-				}
+// positions is the number of window positions in one image.
+func (g geometry) positions() int { return g.oh * g.ow }
+
+// im2col copies every k×k window of images [b0, b1) of img into one row of
+// cols, zero where the window hangs over the border. Columns run over (ky,
+// kx, channel); the first row is image b0's first window.
+func (g geometry) im2col(img, cols []float32, b0, b1 int) {
+	r := 0
+	for b := b0; b < b1; b++ {
+		for oy := 0; oy < g.oh; oy++ {
+			for ox := 0; ox < g.ow; ox++ {
+				g.window(img, cols[r*g.cols():(r+1)*g.cols()], b, oy, ox)
+				r++
 			}
 		}
-	})
+	}
 }
 
-// col2im is the adjoint of im2col: it adds every row of cols back into the
-// window it came from. img is overwritten.
-func (g geometry) col2im(cols, img []float32) {
-	parallel(g.n, func(lo, hi int) {
-		clear(img[lo*g.h*g.w*g.c : hi*g.h*g.w*g.c])
-		for b := lo; b < hi; b++ {
-			for oy := 0; oy < g.oh; oy++ {
-				for ox := 0; ox < g.ow; ox++ {
-					row := cols[((b*g.oh+oy)*g.ow+ox)*g.cols():][:g.cols()]
-					g.window(img, row, b, oy, ox, false)
-				}
-			}
-		}
-	})
-}
-
-// window copies the window at (oy, ox) of image b into row (gather), or
-// adds row into it (scatter).
-func (g geometry) window(img, row []float32, b, oy, ox int, gather bool) {
+// window copies the window at (oy, ox) of image b into row.
+func (g geometry) window(img, row []float32, b, oy, ox int) {
 	c := g.c
 	for ky := 0; ky < g.k; ky++ {
 		iy := oy*g.stride - g.pad + ky
 		seg := row[ky*g.k*c : (ky+1)*g.k*c]
 		if iy < 0 || iy >= g.h {
-			if gather {
-				clear(seg)
-			}
+			clear(seg)
 			continue
 		}
 		line := img[(b*g.h+iy)*g.w*c : (b*g.h+iy+1)*g.w*c]
@@ -83,123 +91,319 @@ func (g geometry) window(img, row []float32, b, oy, ox int, gather bool) {
 		if ix0+g.k > g.w {
 			kx1 = g.w - ix0
 		}
-		if gather {
-			clear(seg[:kx0*c])
-			copy(seg[kx0*c:kx1*c], line[(ix0+kx0)*c:(ix0+kx1)*c])
-			clear(seg[kx1*c:])
-			continue
-		}
-		dst := line[(ix0+kx0)*c : (ix0+kx1)*c]
-		for i, v := range seg[kx0*c : kx1*c] {
-			dst[i] += v
+		clear(seg[:kx0*c])
+		copy(seg[kx0*c:kx1*c], line[(ix0+kx0)*c:(ix0+kx1)*c])
+		clear(seg[kx1*c:])
+	}
+}
+
+// col2im is the adjoint of im2col: it sets every pixel of images [b0, b1)
+// of img to the sum of the window entries of cols that copied it, in window
+// order. Each pixel is written once, so img need not be cleared first.
+func (g geometry) col2im(cols, img []float32, b0, b1 int) {
+	c, width := g.c, g.cols()
+	for b := b0; b < b1; b++ {
+		first := (b - b0) * g.positions()
+		for iy, ys := range g.coverY {
+			for ix, xs := range g.coverX {
+				dst := img[((b*g.h+iy)*g.w+ix)*c:][:c]
+				if len(ys) == 0 || len(xs) == 0 {
+					clear(dst)
+					continue
+				}
+				set := false
+				for _, ty := range ys {
+					for _, tx := range xs {
+						row := first + ty.out*g.ow + tx.out
+						src := cols[row*width+(ty.at*g.k+tx.at)*c:][:c]
+						if !set {
+							copy(dst, src)
+							set = true
+							continue
+						}
+						for i, v := range src {
+							dst[i] += v
+						}
+					}
+				}
+			}
 		}
 	}
 }
 
+// chunkFloats is how much scratch, in float32s, a worker aims to use for
+// the chunk of images it handles at once: small enough that a chunk's
+// windows are still in cache when the matrix product reads them.
+const chunkFloats = 1 << 18
+
+// minChunkRows is the fewest rows a chunk's matrix product should have: a
+// product over fewer rows spends too much time packing the weights.
+const minChunkRows = 256
+
+// imagesPerChunk returns how many images a worker handles at once, given
+// the rows per image and the floats per row of its largest scratch matrix.
+func imagesPerChunk(rowsPerImage, floatsPerRow int) int {
+	images := chunkFloats / max(1, rowsPerImage*floatsPerRow)
+	return max(1, images, (minChunkRows+rowsPerImage-1)/rowsPerImage)
+}
+
+// layer is what a convolution and a transposed convolution share: the
+// latest inputs and output, the gradients they hand out and the workspace
+// of the call in progress.
+type layer struct {
+	g     geometry
+	act   Activation
+	chunk int // images per chunk
+
+	x, w   []float32 // inputs of the latest forward pass
+	y      *tensor.Dense
+	dy     []float32 // output gradient of the backward pass in progress
+	needX  bool
+	needW  bool
+	dx, dw *tensor.Dense
+	grads  [2]*tensor.Dense
+	ws     *workspace
+
+	// forwardShare, backwardShare and sumShare are made once so that
+	// passing them to each does not allocate.
+	forwardShare, backwardShare, sumShare func(w int)
+}
+
+func (l *layer) output() G.Value { return l.y }
+
+// sumPartials adds into dw, over worker w's share of its entries, the partial
+// weight gradients the other workers left at the start of their arenas.
+func (l *layer) sumPartials(w int) {
+	dw := data(l.dw)
+	lo, hi := span(len(dw), w)
+	for other := 1; other < workers; other++ {
+		if b0, b1 := span(l.g.n, other); b0 == b1 {
+			continue
+		}
+		part := l.ws.arena[other][:len(dw)]
+		for j := lo; j < hi; j++ {
+			dw[j] += part[j]
+		}
+	}
+}
+
+// run calls share on every worker with a borrowed workspace.
+func (l *layer) run(share func(int)) {
+	l.ws = borrow()
+	each(share)
+	giveBack(l.ws)
+	l.ws = nil
+}
+
+// backwardPass runs the backward shares, sums the weight gradient and
+// returns the gradients in need.
+func (l *layer) backwardPass(dy []float32, need []bool, xShape, wShape tensor.Shape) []*tensor.Dense {
+	l.dy, l.needX, l.needW = dy, need[0], need[1]
+	l.grads = [2]*tensor.Dense{}
+	if l.needX {
+		l.dx = dense(l.dx, xShape...)
+		l.grads[0] = l.dx
+	}
+	if l.needW {
+		l.dw = dense(l.dw, wShape...)
+		l.grads[1] = l.dw
+	}
+	l.ws = borrow()
+	each(l.backwardShare)
+	if l.needW {
+		each(l.sumShare)
+	}
+	giveBack(l.ws)
+	l.ws, l.dy = nil, nil
+	return l.grads[:]
+}
+
+// weightGradient returns where worker w accumulates its part of the weight
+// gradient, out of its arena of size floats: dw itself for worker 0, the
+// start of the arena for the others. The rest of the arena is returned as
+// scratch.
+func (l *layer) weightGradient(w, size int) (part, rest []float32) {
+	if !l.needW {
+		return nil, l.ws.floats(w, size)
+	}
+	dw := data(l.dw)
+	if w == 0 {
+		return dw, l.ws.floats(w, size)
+	}
+	a := l.ws.floats(w, len(dw)+size)
+	return a[:len(dw)], a[len(dw):]
+}
+
 // conv is a convolution without bias followed by an activation. Its weight
 // is a (k·k·cin)×cout matrix whose rows run over (ky, kx, cin).
+//
+// Each worker takes a contiguous share of the batch and goes through it a
+// few images at a time, copying their windows into scratch and multiplying
+// them by the weights; the backward pass copies the windows again rather
+// than keeping them, which costs little next to the products and keeps the
+// layer's memory to its output and gradients.
 type conv struct {
-	g    geometry
+	layer
 	cout int
-	act  Activation
+}
 
-	x, cols, y *tensor.Dense // cached from the forward pass
-	w          *tensor.Dense
-	dpre, dcol *tensor.Dense // scratch for the backward pass
-	dx, dw     *tensor.Dense
+func newConv(g geometry, cout int, act Activation) *conv {
+	c := &conv{layer: layer{g: g, act: act}, cout: cout}
+	c.chunk = imagesPerChunk(g.positions(), g.cols()+cout)
+	c.forwardShare = c.forwardPart
+	c.backwardShare = c.backwardPart
+	c.sumShare = c.sumPartials
+	return c
 }
 
 func (c *conv) name() string {
 	return fmt.Sprintf("conv%d/%d+%s", c.g.k, c.g.stride, c.act)
 }
 
-func (c *conv) output() G.Value { return c.y }
-
 func (c *conv) forward(in []*tensor.Dense) (G.Value, error) {
-	c.x, c.w = in[0], in[1]
-	g := c.g
-	c.cols = dense(c.cols, g.rows(), g.cols())
-	c.y = dense(c.y, g.n, g.oh, g.ow, c.cout)
-	g.im2col(data(c.x), data(c.cols))
-	gemm(false, false, g.rows(), c.cout, g.cols(), 1, data(c.cols), data(c.w), 0, data(c.y))
-	c.act.activate(data(c.y))
+	c.x, c.w = data(in[0]), data(in[1])
+	c.y = dense(c.y, c.g.n, c.g.oh, c.g.ow, c.cout)
+	c.run(c.forwardShare)
 	return c.y, nil
+}
+
+func (c *conv) forwardPart(w int) {
+	g, y := c.g, data(c.y)
+	lo, hi := span(g.n, w)
+	cols := c.ws.floats(w, c.chunk*g.positions()*g.cols())
+	for b0 := lo; b0 < hi; b0 += c.chunk {
+		b1 := min(b0+c.chunk, hi)
+		rows := (b1 - b0) * g.positions()
+		g.im2col(c.x, cols, b0, b1)
+		out := y[b0*g.positions()*c.cout : b1*g.positions()*c.cout]
+		gemm(false, false, rows, c.cout, g.cols(), 1, cols, c.w, 0, out)
+		c.act.activate(out)
+	}
 }
 
 func (c *conv) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
 	g := c.g
-	c.dpre = dense(c.dpre, g.rows(), c.cout)
-	dpre := data(c.dpre)
-	c.act.gradient(dpre, data(c.y), dy)
-	grads := make([]*tensor.Dense, 2)
-	if need[1] {
-		// dW = colsᵀ · dpre
-		c.dw = dense(c.dw, g.cols(), c.cout)
-		gemm(true, false, g.cols(), c.cout, g.rows(), 1, data(c.cols), dpre, 0, data(c.dw))
-		grads[1] = c.dw
+	return c.backwardPass(dy, need, tensor.Shape{g.n, g.h, g.w, g.c},
+		tensor.Shape{g.cols(), c.cout}), nil
+}
+
+// backwardPart computes, for worker w's images, dpre = act'(y)·dy, the
+// weight gradient windowsᵀ·dpre and the input gradient col2im(dpre·Wᵀ).
+func (c *conv) backwardPart(w int) {
+	g, y := c.g, data(c.y)
+	lo, hi := span(g.n, w)
+	perChunk := c.chunk * g.positions()
+	dw, scratch := c.weightGradient(w, perChunk*(g.cols()+c.cout))
+	cols, dpre := scratch[:perChunk*g.cols()], scratch[perChunk*g.cols():]
+	if lo == hi && dw != nil && w == 0 {
+		clear(dw)
 	}
-	if need[0] {
-		// dX = col2im(dpre · Wᵀ)
-		c.dcol = dense(c.dcol, g.rows(), g.cols())
-		gemm(false, true, g.rows(), g.cols(), c.cout, 1, dpre, data(c.w), 0, data(c.dcol))
-		c.dx = dense(c.dx, g.n, g.h, g.w, g.c)
-		g.col2im(data(c.dcol), data(c.dx))
-		grads[0] = c.dx
+	for b0 := lo; b0 < hi; b0 += c.chunk {
+		b1 := min(b0+c.chunk, hi)
+		rows := (b1 - b0) * g.positions()
+		out := b0 * g.positions() * c.cout
+		d := c.act.gradientInto(dpre, y[out:out+rows*c.cout], c.dy[out:out+rows*c.cout])
+		if c.needW {
+			g.im2col(c.x, cols, b0, b1)
+			beta := float32(1)
+			if b0 == lo {
+				beta = 0
+			}
+			gemm(true, false, g.cols(), c.cout, rows, 1, cols, d, beta, dw)
+		}
+		if c.needX {
+			gemm(false, true, rows, g.cols(), c.cout, 1, d, c.w, 0, cols)
+			g.col2im(cols, data(c.dx), b0, b1)
+		}
 	}
-	return grads, nil
 }
 
 // deconv is a transposed convolution without bias followed by an
 // activation: the adjoint of a convolution that maps its output back to its
 // input. Its weight is a cin×(k·k·cout) matrix.
+//
+// Forward, each input pixel times the weights gives the k×k window it adds
+// to the output, and col2im sums the windows that overlap each output pixel.
+// Backward copies the windows of the output gradient, as a convolution's
+// forward pass does, and multiplies them out.
 type deconv struct {
-	g   geometry // the convolution from this layer's output to its input
+	layer
 	cin int
-	act Activation
+}
 
-	x, w, cols, y *tensor.Dense
-	dpre, dcol    *tensor.Dense
-	dx, dw        *tensor.Dense
+func newDeconv(g geometry, cin int, act Activation) *deconv {
+	d := &deconv{layer: layer{g: g, act: act}, cin: cin}
+	d.chunk = imagesPerChunk(g.positions(), g.cols()+g.h*g.w*g.c/g.positions())
+	d.forwardShare = d.forwardPart
+	d.backwardShare = d.backwardPart
+	d.sumShare = d.sumPartials
+	return d
 }
 
 func (d *deconv) name() string {
 	return fmt.Sprintf("deconv%d/%d+%s", d.g.k, d.g.stride, d.act)
 }
 
-func (d *deconv) output() G.Value { return d.y }
-
 func (d *deconv) forward(in []*tensor.Dense) (G.Value, error) {
-	d.x, d.w = in[0], in[1]
-	g := d.g
-	// Each input pixel spreads over a k×k window of the output.
-	d.cols = dense(d.cols, g.rows(), g.cols())
-	gemm(false, false, g.rows(), g.cols(), d.cin, 1, data(d.x), data(d.w), 0, data(d.cols))
-	d.y = dense(d.y, g.n, g.h, g.w, g.c)
-	g.col2im(data(d.cols), data(d.y))
-	d.act.activate(data(d.y))
+	d.x, d.w = data(in[0]), data(in[1])
+	d.y = dense(d.y, d.g.n, d.g.h, d.g.w, d.g.c)
+	d.run(d.forwardShare)
 	return d.y, nil
+}
+
+func (d *deconv) forwardPart(w int) {
+	g, y := d.g, data(d.y)
+	lo, hi := span(g.n, w)
+	cols := d.ws.floats(w, d.chunk*g.positions()*g.cols())
+	image := g.h * g.w * g.c
+	for b0 := lo; b0 < hi; b0 += d.chunk {
+		b1 := min(b0+d.chunk, hi)
+		rows := (b1 - b0) * g.positions()
+		gemm(false, false, rows, g.cols(), d.cin, 1, d.x[b0*g.positions()*d.cin:], d.w, 0, cols)
+		g.col2im(cols, y, b0, b1)
+		d.act.activate(y[b0*image : b1*image])
+	}
 }
 
 func (d *deconv) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
 	g := d.g
-	d.dpre = dense(d.dpre, g.n, g.h, g.w, g.c)
-	d.act.gradient(data(d.dpre), data(d.y), dy)
-	d.dcol = dense(d.dcol, g.rows(), g.cols())
-	g.im2col(data(d.dpre), data(d.dcol))
-	grads := make([]*tensor.Dense, 2)
-	if need[1] {
-		// dW = xᵀ · im2col(dpre)
-		d.dw = dense(d.dw, d.cin, g.cols())
-		gemm(true, false, d.cin, g.cols(), g.rows(), 1, data(d.x), data(d.dcol), 0, data(d.dw))
-		grads[1] = d.dw
+	return d.backwardPass(dy, need, tensor.Shape{g.n, g.oh, g.ow, d.cin},
+		tensor.Shape{d.cin, g.cols()}), nil
+}
+
+// backwardPart computes, for worker w's images, dpre = act'(y)·dy, its
+// windows, the weight gradient xᵀ·windows and the input gradient
+// windows·Wᵀ.
+func (d *deconv) backwardPart(w int) {
+	g, y := d.g, data(d.y)
+	lo, hi := span(g.n, w)
+	image := g.h * g.w * g.c
+	perChunk := d.chunk * g.positions()
+	dw, scratch := d.weightGradient(w, perChunk*g.cols()+d.chunk*image)
+	cols, dpre := scratch[:perChunk*g.cols()], scratch[perChunk*g.cols():]
+	if lo == hi && dw != nil && w == 0 {
+		clear(dw)
 	}
-	if need[0] {
-		// dX = im2col(dpre) · Wᵀ
-		d.dx = dense(d.dx, g.n, g.oh, g.ow, d.cin)
-		gemm(false, true, g.rows(), d.cin, g.cols(), 1, data(d.dcol), data(d.w), 0, data(d.dx))
-		grads[0] = d.dx
+	for b0 := lo; b0 < hi; b0 += d.chunk {
+		b1 := min(b0+d.chunk, hi)
+		rows := (b1 - b0) * g.positions()
+		// dpre holds images [b0, b1), so its windows are those of images
+		// [0, b1-b0).
+		pre := d.act.gradientInto(dpre, y[b0*image:b1*image], d.dy[b0*image:b1*image])
+		g.im2col(pre, cols, 0, b1-b0)
+		x := d.x[b0*g.positions()*d.cin : b1*g.positions()*d.cin]
+		if d.needW {
+			beta := float32(1)
+			if b0 == lo {
+				beta = 0
+			}
+			gemm(true, false, d.cin, g.cols(), rows, 1, x, cols, beta, dw)
+		}
+		if d.needX {
+			dx := data(d.dx)[b0*g.positions()*d.cin : b1*g.positions()*d.cin]
+			gemm(false, true, rows, d.cin, g.cols(), 1, cols, d.w, 0, dx)
+		}
 	}
-	return grads, nil
 }
 
 // Conv adds a convolution of x (NHWC) by the weight matrix w, with kernel k,
@@ -218,7 +422,7 @@ func Conv(x, w *G.Node, k, stride, pad int, act Activation, needX, needW bool) (
 	if ws.Dims() != 2 || ws[0] != g.cols() {
 		return nil, fmt.Errorf("nn: conv weight has shape %v, want (%d, cout)", ws, g.cols())
 	}
-	c := &conv{g: g, cout: ws[1], act: act}
+	c := newConv(g, ws[1], act)
 	return apply(c, tensor.Shape{g.n, g.oh, g.ow, c.cout}, []bool{needX, needW}, x, w)
 }
 
@@ -244,6 +448,6 @@ func Deconv(x, w *G.Node, k, stride, pad int, act Activation, needX, needW bool)
 	if g.oh != s[1] || g.ow != s[2] {
 		return nil, fmt.Errorf("nn: deconv geometry does not invert: %dx%d", g.oh, g.ow)
 	}
-	d := &deconv{g: g, cin: s[3], act: act}
+	d := newDeconv(g, s[3], act)
 	return apply(d, tensor.Shape{g.n, g.h, g.w, g.c}, []bool{needX, needW}, x, w)
 }

@@ -5,30 +5,103 @@ import (
 	"sync"
 )
 
-// workers is how many goroutines the element-wise kernels split work over.
+// workers is how many shares the kernels split their work into: one per
+// core Go may use. It is fixed for the life of the process, so a kernel
+// splits the same work the same way every time and its sums come out the
+// same, bit for bit, run after run.
 var workers = runtime.GOMAXPROCS(0)
 
-// parallel calls fn over [0,n) split into contiguous chunks, one per worker,
-// and returns when all are done. Small n runs inline.
-func parallel(n int, fn func(lo, hi int)) {
-	w := workers
-	if w > n {
-		w = n
+// crew is a fixed set of goroutines that run the shares of a job together
+// with the caller. The kernels call it dozens of times per training step;
+// starting goroutines for each call would cost allocations and scheduler
+// work, where a crew costs two channel operations per worker.
+//
+// The crew's goroutines start with the first parallel job and live as long
+// as the process, idle on their channels between jobs. One job runs at a
+// time: a caller that finds the crew busy (the trainer and a latent slider
+// generating at once) runs every share itself instead of waiting.
+type crew struct {
+	mu    sync.Mutex
+	start []chan func(int) // to worker w, for w ≥ 1
+	done  chan struct{}
+}
+
+var (
+	theCrew  crew
+	crewOnce sync.Once
+)
+
+func (c *crew) init() {
+	c.done = make(chan struct{}, workers)
+	c.start = make([]chan func(int), workers)
+	for w := 1; w < workers; w++ {
+		c.start[w] = make(chan func(int))
+		go func() {
+			for fn := range c.start[w] {
+				fn(w)
+				c.done <- struct{}{}
+			}
+		}()
 	}
-	if w <= 1 {
+}
+
+// each calls share(w) once for every w in [0, workers), concurrently, and
+// returns when all calls have returned. It does not allocate: a kernel keeps
+// its share functions in fields made once, and each(k.someShare) passes an
+// existing func value. The share of worker w must not depend on which
+// goroutine runs it.
+func each(share func(w int)) {
+	if workers == 1 {
+		share(0)
+		return
+	}
+	crewOnce.Do(theCrew.init)
+	if !theCrew.mu.TryLock() {
+		for w := range workers {
+			share(w)
+		}
+		return
+	}
+	defer theCrew.mu.Unlock()
+	for w := 1; w < workers; w++ {
+		theCrew.start[w] <- share
+	}
+	share(0)
+	for w := 1; w < workers; w++ {
+		<-theCrew.done
+	}
+}
+
+// span returns the part [lo, hi) of [0, n) that worker w of workers takes:
+// contiguous, in order, and as even as n allows.
+func span(n, w int) (lo, hi int) {
+	return n * w / workers, n * (w + 1) / workers
+}
+
+// parallel calls fn over [0,n) split into contiguous chunks, one per worker,
+// and returns when all are done. Small n runs inline. The closure a caller
+// passes is allocated per call; the kernels on the training path use each
+// with share functions made once instead.
+func parallel(n int, fn func(lo, hi int)) {
+	if n <= 1 || workers == 1 {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	chunk := (n + w - 1) / w
-	for lo := chunk; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	each(func(w int) {
+		if lo, hi := span(n, w); lo < hi {
 			fn(lo, hi)
-		}()
-	}
-	fn(0, min(chunk, n))
-	wg.Wait()
+		}
+	})
 }
+
+// Each calls share(w) once for every worker w, concurrently, and returns
+// when all calls have returned; Span says which part of a job is worker
+// w's. There is one worker per core Go may use. Each allocates nothing when
+// share is a func value made once and kept, so code outside this package
+// on the training path (the optimiser) can split its work the same way the
+// kernels do.
+func Each(share func(w int)) { each(share) }
+
+// Span returns the part [lo, hi) of [0, n) that worker w takes under Each:
+// contiguous, in worker order, the same every call.
+func Span(n, w int) (lo, hi int) { return span(n, w) }
