@@ -2,8 +2,8 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
-	"github.com/chewxy/math32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -32,76 +32,118 @@ func NewBatchStats(c int) *BatchStats {
 
 // batchNorm normalises each channel of an NHWC batch, scales and shifts it
 // by per-channel gamma and beta, then applies an activation.
+//
+// It keeps its input rather than the normalised values, and recomputes
+// those in the backward pass: one multiply-add per value instead of a
+// buffer the size of the layer. Sums over the batch are taken per worker
+// in float64 and added in worker order, so they are the same every run.
 type batchNorm struct {
 	c        int
 	act      Activation
 	training bool
 	stats    *BatchStats
 
-	gamma         []float32
-	xhat, y       *tensor.Dense
-	invStd        []float32
-	dpre          *tensor.Dense
-	dx, dg, dbeta *tensor.Dense
+	x, gamma, beta []float32 // inputs of the latest forward pass
+	mean, invStd   []float32 // per channel, as the latest forward pass normalised
+	scale, shift   []float32 // per channel: y = act(x·scale + shift)
+	k, k0          []float32 // per channel: dx = dpre·scale + x·k + k0
+	y              *tensor.Dense
+	dy             []float32 // output gradient of the backward pass in progress
+	dx, dg, dbeta  *tensor.Dense
+	grads          [3]*tensor.Dense
+	sums           [][]float64 // per worker: two sums per channel
+
+	momentShare, normShare, gradSumShare, gradShare func(w int)
+}
+
+func newBatchNorm(c int, act Activation, training bool, stats *BatchStats) *batchNorm {
+	b := &batchNorm{c: c, act: act, training: training, stats: stats}
+	b.mean, b.invStd = make([]float32, c), make([]float32, c)
+	b.scale, b.shift = make([]float32, c), make([]float32, c)
+	b.k, b.k0 = make([]float32, c), make([]float32, c)
+	b.sums = make([][]float64, workers)
+	for w := range b.sums {
+		b.sums[w] = make([]float64, 2*c)
+	}
+	b.momentShare, b.normShare = b.momentPart, b.normPart
+	b.gradSumShare, b.gradShare = b.gradSumPart, b.gradPart
+	return b
 }
 
 func (b *batchNorm) name() string { return "batchnorm+" + b.act.String() }
 
 func (b *batchNorm) output() G.Value { return b.y }
 
+// rows is how many values each channel has in the latest input.
+func (b *batchNorm) rows() int { return len(b.x) / b.c }
+
 func (b *batchNorm) forward(in []*tensor.Dense) (G.Value, error) {
-	x, gamma, beta := data(in[0]), data(in[1]), data(in[2])
-	b.gamma = gamma
-	c := b.c
-	m := len(x) / c
-	b.xhat = dense(b.xhat, in[0].Shape()...)
+	b.x, b.gamma, b.beta = data(in[0]), data(in[1]), data(in[2])
 	b.y = dense(b.y, in[0].Shape()...)
-	if len(b.invStd) != c {
-		b.invStd = make([]float32, c)
-	}
-	mean, variance := b.stats.Mean, b.stats.Var
 	if b.training {
-		mean, variance = b.batchMoments(x, m)
-	}
-	for j := 0; j < c; j++ {
-		b.invStd[j] = 1 / math32.Sqrt(variance[j]+bnEpsilon)
-	}
-	xhat, y := data(b.xhat), data(b.y)
-	parallel(m, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			xr, hr, yr := x[r*c:(r+1)*c], xhat[r*c:(r+1)*c], y[r*c:(r+1)*c]
-			for j, v := range xr {
-				h := (v - mean[j]) * b.invStd[j]
-				hr[j] = h
-				yr[j] = gamma[j]*h + beta[j]
-			}
+		each(b.momentShare)
+		b.batchMoments()
+	} else {
+		for j := range b.c {
+			b.mean[j] = b.stats.Mean[j]
+			b.invStd[j] = float32(1 / math.Sqrt(float64(b.stats.Var[j])+bnEpsilon))
 		}
-		b.act.activate(y[lo*c : hi*c])
-	})
+	}
+	for j := range b.c {
+		b.scale[j] = b.gamma[j] * b.invStd[j]
+		b.shift[j] = b.beta[j] - b.mean[j]*b.scale[j]
+	}
+	each(b.normShare)
 	return b.y, nil
 }
 
-// batchMoments returns the batch mean and biased variance per channel and
-// folds them into the running statistics.
-func (b *batchNorm) batchMoments(x []float32, m int) (mean, variance []float32) {
-	c := b.c
-	sum := make([]float64, 2*c)
-	for r := 0; r < m; r++ {
-		for j, v := range x[r*c : (r+1)*c] {
-			sum[j] += float64(v)
-			sum[c+j] += float64(v) * float64(v)
+// momentPart sums, over worker w's rows, each channel and its square.
+func (b *batchNorm) momentPart(w int) {
+	c, s := b.c, b.sums[w]
+	clear(s)
+	sum, sq := s[:c], s[c:2*c]
+	lo, hi := span(b.rows(), w)
+	for r := lo; r < hi; r++ {
+		for j, v := range b.x[r*c : (r+1)*c] {
+			f := float64(v)
+			sum[j] += f
+			sq[j] += f * f
 		}
 	}
-	mean, variance = make([]float32, c), make([]float32, c)
-	for j := 0; j < c; j++ {
-		mu := sum[j] / float64(m)
-		mean[j] = float32(mu)
-		variance[j] = float32(max(sum[c+j]/float64(m)-mu*mu, 0))
-		unbiased := variance[j] * float32(m) / float32(max(m-1, 1))
-		b.stats.Mean[j] += bnMomentum * (mean[j] - b.stats.Mean[j])
+}
+
+// batchMoments turns the workers' sums into the batch mean and inverse
+// standard deviation, and folds them into the running statistics.
+func (b *batchNorm) batchMoments() {
+	c, m := b.c, float64(b.rows())
+	for j := range c {
+		var sum, sq float64
+		for w := range workers {
+			sum += b.sums[w][j]
+			sq += b.sums[w][c+j]
+		}
+		mu := sum / m
+		variance := max(sq/m-mu*mu, 0)
+		b.mean[j] = float32(mu)
+		b.invStd[j] = float32(1 / math.Sqrt(variance+bnEpsilon))
+		unbiased := float32(variance * m / max(m-1, 1))
+		b.stats.Mean[j] += bnMomentum * (b.mean[j] - b.stats.Mean[j])
 		b.stats.Var[j] += bnMomentum * (unbiased - b.stats.Var[j])
 	}
-	return mean, variance
+}
+
+// normPart normalises worker w's rows and applies the activation.
+func (b *batchNorm) normPart(w int) {
+	c, y := b.c, data(b.y)
+	lo, hi := span(b.rows(), w)
+	scale, shift := b.scale[:c], b.shift[:c]
+	for r := lo; r < hi; r++ {
+		xr, yr := b.x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+		for j, v := range xr {
+			yr[j] = v*scale[j] + shift[j]
+		}
+	}
+	b.act.activate(y[lo*c : hi*c])
 }
 
 func (b *batchNorm) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
@@ -109,41 +151,78 @@ func (b *batchNorm) backward(dy []float32, need []bool) ([]*tensor.Dense, error)
 		return nil, fmt.Errorf("nn: batch norm in inference mode has no gradient")
 	}
 	c := b.c
-	b.dpre = dense(b.dpre, b.y.Shape()...)
-	dpre, xhat := data(b.dpre), data(b.xhat)
-	b.act.gradient(dpre, data(b.y), dy)
-	m := len(dpre) / c
+	b.dy = dy
+	b.dg = dense(b.dg, c)
+	b.dbeta = dense(b.dbeta, c)
 
 	// Sums over the batch of dpre and dpre·xhat give the parameter
 	// gradients and the two correction terms of the input gradient.
-	b.dg = dense(b.dg, c)
-	b.dbeta = dense(b.dbeta, c)
+	each(b.gradSumShare)
 	dg, dbeta := data(b.dg), data(b.dbeta)
-	clear(dg)
-	clear(dbeta)
-	for r := 0; r < m; r++ {
-		dr, hr := dpre[r*c:(r+1)*c], xhat[r*c:(r+1)*c]
-		for j, v := range dr {
-			dbeta[j] += v
-			dg[j] += v * hr[j]
+	for j := range c {
+		var sum, dot float64
+		for w := range workers {
+			sum += b.sums[w][j]
+			dot += b.sums[w][c+j]
+		}
+		dbeta[j], dg[j] = float32(sum), float32(dot)
+	}
+	b.grads = [3]*tensor.Dense{nil, b.dg, b.dbeta}
+	if need[0] {
+		// dx = γ·inv·(dpre - dbeta/m - xhat·dg/m), with scale = γ·inv.
+		m := float32(b.rows())
+		for j := range c {
+			b.k[j] = -b.scale[j] * b.invStd[j] * dg[j] / m
+			b.k0[j] = -b.scale[j]*dbeta[j]/m - b.k[j]*b.mean[j]
+		}
+		b.dx = dense(b.dx, b.y.Shape()...)
+		each(b.gradShare)
+		b.grads[0] = b.dx
+	}
+	b.dy = nil
+	return b.grads[:], nil
+}
+
+// gradSumPart sums, over worker w's rows, dpre and dpre·xhat per channel,
+// where dpre is the gradient before the activation.
+func (b *batchNorm) gradSumPart(w int) {
+	c, s, y := b.c, b.sums[w], data(b.y)
+	clear(s)
+	sum, dot := s[:c], s[c:2*c]
+	mean, invStd := b.mean[:c], b.invStd[:c]
+	lo, hi := span(b.rows(), w)
+	var pre [64]float32
+	for r := lo; r < hi; r++ {
+		xr := b.x[r*c : (r+1)*c]
+		for j0 := 0; j0 < c; j0 += len(pre) {
+			j1 := min(j0+len(pre), c)
+			d := b.act.gradientInto(pre[:], y[r*c+j0:r*c+j1], b.dy[r*c+j0:r*c+j1])
+			for i, v := range d {
+				j := j0 + i
+				sum[j] += float64(v)
+				dot[j] += float64(v * (xr[j] - mean[j]) * invStd[j])
+			}
 		}
 	}
-	grads := []*tensor.Dense{nil, b.dg, b.dbeta}
-	if need[0] {
-		b.dx = dense(b.dx, b.y.Shape()...)
-		dx := data(b.dx)
-		inv := 1 / float32(m)
-		parallel(m, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				dr, hr, xr := dpre[r*c:(r+1)*c], xhat[r*c:(r+1)*c], dx[r*c:(r+1)*c]
-				for j, v := range dr {
-					xr[j] = b.gamma[j] * b.invStd[j] * (v - inv*dbeta[j] - inv*hr[j]*dg[j])
-				}
+}
+
+// gradPart writes the input gradient of worker w's rows.
+func (b *batchNorm) gradPart(w int) {
+	c, y, dx := b.c, data(b.y), data(b.dx)
+	scale, k, k0 := b.scale[:c], b.k[:c], b.k0[:c]
+	lo, hi := span(b.rows(), w)
+	var pre [64]float32
+	for r := lo; r < hi; r++ {
+		xr, dxr := b.x[r*c:(r+1)*c], dx[r*c:(r+1)*c]
+		for j0 := 0; j0 < c; j0 += len(pre) {
+			j1 := min(j0+len(pre), c)
+			d := b.act.gradientInto(pre[:], y[r*c+j0:r*c+j1], b.dy[r*c+j0:r*c+j1])
+			for i, v := range d {
+				j := j0 + i
+				dxr[j] = v*scale[j] + xr[j]*k[j] + k0[j]
 			}
-		})
-		grads[0] = b.dx
+		}
 	}
-	return grads, nil
 }
 
 // BatchNorm adds batch normalisation of the NHWC tensor x with per-channel
@@ -158,6 +237,6 @@ func BatchNorm(x, gamma, beta *G.Node, stats *BatchStats, act Activation, traini
 		return nil, fmt.Errorf("nn: batch norm over %d channels got parameters of %v and %v",
 			c, gamma.Shape(), beta.Shape())
 	}
-	b := &batchNorm{c: c, act: act, training: training, stats: stats}
+	b := newBatchNorm(c, act, training, stats)
 	return apply(b, s.Clone(), []bool{needX && training, training, training}, x, gamma, beta)
 }
