@@ -70,7 +70,7 @@ type loss struct {
 	shapes     []tensor.Shape
 	grads      []*tensor.Dense
 	stats      *LossStats
-	last       G.Value
+	last       G.F32 // the latest value, returned by pointer
 }
 
 // LossStats receives what a loss saw in its latest forward pass.
@@ -101,11 +101,11 @@ func (l *loss) forward(in []*tensor.Dense) (G.Value, error) {
 		l.stats.MeanSigmoid[i] = belief / float64(len(x))
 	}
 	l.stats.Value = total
-	l.last = G.NewF32(float32(total))
-	return l.last, nil
+	l.last = G.F32(total)
+	return &l.last, nil
 }
 
-func (l *loss) output() G.Value { return l.last }
+func (l *loss) output() G.Value { return &l.last }
 
 func (l *loss) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
 	if len(l.grads) != len(l.logits) {

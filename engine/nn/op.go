@@ -5,6 +5,7 @@ import (
 	"hash"
 	"hash/fnv"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -116,6 +117,8 @@ type forwardOp struct {
 	out    tensor.Shape
 	need   []bool
 	replay bool // return the kernel's latest output instead of computing
+
+	args []*tensor.Dense // the inputs of the latest run, kept to save an allocation per run
 }
 
 func (o *forwardOp) Arity() int         { return len(o.in) }
@@ -130,15 +133,17 @@ func (o *forwardOp) Do(vals ...G.Value) (G.Value, error) {
 	if o.replay {
 		return o.k.output(), nil
 	}
-	in := make([]*tensor.Dense, len(vals))
+	if len(o.args) != len(vals) {
+		o.args = make([]*tensor.Dense, len(vals))
+	}
 	for i, v := range vals {
 		d, ok := v.(*tensor.Dense)
 		if !ok {
 			return nil, fmt.Errorf("nn: %s: input %d is %T, not a tensor", o.k.name(), i, v)
 		}
-		in[i] = d
+		o.args[i] = d
 	}
-	return o.k.forward(in)
+	return o.k.forward(o.args)
 }
 
 // SymDiff adds one backward node that computes every needed input gradient
@@ -229,14 +234,11 @@ func (o *pickOp) Do(...G.Value) (G.Value, error) { return o.back.grads[o.i], nil
 func floats(v G.Value) ([]float32, error) {
 	switch x := v.(type) {
 	case *tensor.Dense:
-		if d, ok := x.Data().([]float32); ok {
-			return d, nil
-		}
-		if s, ok := x.Data().(float32); ok {
-			return []float32{s}, nil
+		if x.Dtype() == tensor.Float32 {
+			return x.Float32s(), nil // one value for a scalar
 		}
 	case *G.F32:
-		return []float32{float32(*x)}, nil
+		return unsafe.Slice((*float32)(x), 1), nil
 	}
 	return nil, fmt.Errorf("value %T is not float32", v)
 }
@@ -249,4 +251,6 @@ func dense(buf *tensor.Dense, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))
 }
 
-func data(t *tensor.Dense) []float32 { return t.Data().([]float32) }
+// data returns the float32 values behind t, without the allocation of
+// t.Data().
+func data(t *tensor.Dense) []float32 { return t.Float32s() }
