@@ -49,12 +49,13 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 		return BenchResult{}, err
 	}
 	defer s.close()
-	for i := range s.real.Data().([]float32) {
-		s.real.Data().([]float32)[i] = float32(rng.Float64()*2 - 1)
+	real, z := s.real.Float32s(), s.z.Float32s()
+	for i := range real {
+		real[i] = float32(rng.Float64()*2 - 1)
 	}
 	step := func() error {
-		for i := range s.z.Data().([]float32) {
-			s.z.Data().([]float32)[i] = float32(rng.NormFloat64())
+		for i := range z {
+			z[i] = float32(rng.NormFloat64())
 		}
 		_, err := s.step()
 		return err
@@ -81,8 +82,8 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 		return BenchResult{}, err
 	}
 	defer p.close()
-	for i := range p.z.Data().([]float32) {
-		p.z.Data().([]float32)[i] = float32(rng.NormFloat64())
+	for i, latent := 0, p.z.Float32s(); i < len(latent); i++ {
+		latent[i] = float32(rng.NormFloat64())
 	}
 	var millis []float64
 	for i := range 210 {

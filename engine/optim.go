@@ -4,6 +4,9 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"ganvas/engine/nn"
 )
 
 // adamConfig holds Adam's hyperparameters.
@@ -17,6 +20,15 @@ type adam struct {
 	adamConfig
 	t    int
 	m, v [][]float32
+
+	// The update in progress, for the workers: each parameter's values and
+	// its distinct gradients.
+	w     [][]float32
+	g     [][][]float32
+	total int
+	step  float32
+	root  float32
+	share func(w int) // updatePart, made once so that nn.Each does not allocate
 }
 
 func newAdam(c adamConfig, params []Param) *adam {
@@ -25,34 +37,71 @@ func newAdam(c adamConfig, params []Param) *adam {
 		n := p.Value.Shape().TotalSize()
 		a.m = append(a.m, make([]float32, n))
 		a.v = append(a.v, make([]float32, n))
+		a.total += n
 	}
+	a.w = make([][]float32, len(params))
+	a.g = make([][][]float32, len(params))
+	a.share = a.updatePart
 	return a
 }
 
-// update applies one step to params; the gradient of parameter i is the
-// sum over the sets of grads[k][i].
+// update takes one step on params; the gradient of parameter i is the sum
+// over the sets of grads[k][i]. A node that appears in several sets counts
+// once: Gorgonia merges the parameter nodes of the discriminator's two
+// passes, and the gradient node it returns for both already sums them.
+// The work is split over the cores; it allocates nothing.
 func (a *adam) update(params []Param, grads ...[]*G.Node) {
 	a.t++
-	const eps = 1e-8
-	b1, b2 := float32(a.Beta1), float32(a.Beta2)
 	c1 := 1 - math.Pow(a.Beta1, float64(a.t))
 	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
-	step := float32(a.LearningRate / c1)
-	root := float32(math.Sqrt(c2))
+	a.step = float32(a.LearningRate / c1)
+	a.root = float32(math.Sqrt(c2))
 	for i, p := range params {
-		w, m, v := p.Value.Data().([]float32), a.m[i], a.v[i]
-		gs := make([][]float32, len(grads))
+		a.w[i] = p.Value.Float32s()
+		a.g[i] = a.g[i][:0]
+	sets:
 		for k := range grads {
-			gs[k] = grads[k][i].Value().Data().([]float32)
+			for _, earlier := range grads[:k] {
+				if earlier[i] == grads[k][i] {
+					continue sets
+				}
+			}
+			a.g[i] = append(a.g[i], gradient(grads[k][i]))
 		}
-		for j := range w {
+	}
+	nn.Each(a.share)
+}
+
+// gradient returns the values of a gradient node after a run.
+func gradient(n *G.Node) []float32 {
+	if d, ok := n.Value().(*tensor.Dense); ok {
+		return d.Float32s()
+	}
+	return n.Value().Data().([]float32)
+}
+
+// updatePart updates worker w's share of all the parameters' values, taken
+// as one list.
+func (a *adam) updatePart(worker int) {
+	const eps = 1e-8
+	b1, b2 := float32(a.Beta1), float32(a.Beta2)
+	lo, hi := nn.Span(a.total, worker)
+	offset := 0
+	for i, w := range a.w {
+		first, last := max(lo-offset, 0), min(hi-offset, len(w))
+		offset += len(w)
+		if first >= last {
+			continue
+		}
+		m, v, gs := a.m[i][:len(w)], a.v[i][:len(w)], a.g[i]
+		for j := first; j < last; j++ {
 			g := gs[0][j]
 			for _, more := range gs[1:] {
 				g += more[j]
 			}
 			m[j] = b1*m[j] + (1-b1)*g
 			v[j] = b2*v[j] + (1-b2)*g*g
-			w[j] -= step * m[j] / (sqrt32(v[j])/root + eps)
+			w[j] -= a.step * m[j] / (sqrt32(v[j])/a.root + eps)
 		}
 	}
 }

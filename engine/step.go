@@ -132,16 +132,22 @@ func (s *stepper) build() error {
 		return err
 	}
 
-	s.genVM = G.NewTapeMachine(s.genGraph)
-	s.discVM = G.NewTapeMachine(s.discGraph)
-	s.advVM = G.NewTapeMachine(s.advGraph)
-	return nil
+	// nn's machine runs these graphs without allocating; Gorgonia's tape
+	// machine allocates per instruction.
+	if s.genVM, err = nn.NewMachine(s.genGraph); err != nil {
+		return err
+	}
+	if s.discVM, err = nn.NewMachine(s.discGraph); err != nil {
+		return err
+	}
+	s.advVM, err = nn.NewMachine(s.advGraph)
+	return err
 }
 
 // step trains on the real batch and latent batch already in s.real and s.z.
 func (s *stepper) step() (StepStats, error) {
 	// Generate the fake batch once; both updates use it.
-	if err := G.Let(s.genZ, s.z); err != nil {
+	if err := let(s.genZ, s.z); err != nil {
 		return StepStats{}, err
 	}
 	if err := runOnce(s.genVM); err != nil {
@@ -149,10 +155,10 @@ func (s *stepper) step() (StepStats, error) {
 	}
 
 	// Discriminator step: real towards 1, fake towards 0.
-	if err := G.Let(s.discReal, s.real); err != nil {
+	if err := let(s.discReal, s.real); err != nil {
 		return StepStats{}, err
 	}
-	if err := G.Let(s.discFake, s.fake.Value()); err != nil {
+	if err := let(s.discFake, s.fake.Value()); err != nil {
 		return StepStats{}, err
 	}
 	if err := runOnce(s.discVM); err != nil {
@@ -161,7 +167,7 @@ func (s *stepper) step() (StepStats, error) {
 	s.optDisc.update(s.model.Discriminator.Params, s.discGrads[:]...)
 
 	// Generator step: make the updated discriminator call the fakes real.
-	if err := G.Let(s.advZ, s.z); err != nil {
+	if err := let(s.advZ, s.z); err != nil {
 		return StepStats{}, err
 	}
 	if err := runOnce(s.advVM); err != nil {
@@ -179,6 +185,16 @@ func (s *stepper) step() (StepStats, error) {
 		return st, ErrDiverged
 	}
 	return st, nil
+}
+
+// let binds v to the input node n unless it is bound to v already: the
+// inputs are the same tensors every step, refilled in place, and G.Let
+// allocates.
+func let(n *G.Node, v G.Value) error {
+	if n.Value() == v {
+		return nil
+	}
+	return G.Let(n, v)
 }
 
 // runOnce executes a compiled graph once and readies it for the next run.
