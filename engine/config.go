@@ -30,6 +30,9 @@ type Config struct {
 	// Steps is the step budget of the whole run, across resumes; 0 trains
 	// until stopped.
 	Steps int `json:"steps"`
+	// Seconds is a budget of training time for the whole run, across
+	// resumes; 0 sets none. Runs compared at equal time use it.
+	Seconds float64 `json:"seconds"`
 	// LogEvery is how many steps lie between rows of metrics.csv.
 	LogEvery int `json:"log_every"`
 	// SampleEvery is how many steps lie between sample grids saved under
@@ -86,11 +89,11 @@ func DefaultConfig() Config {
 	}
 }
 
-// PlainDCGAN returns DefaultConfig with every small-data addition turned
-// off: the reference DCGAN, for comparison.
-func PlainDCGAN() Config {
-	c := DefaultConfig()
+// Plain returns c with every small-data addition turned off: the
+// reference DCGAN, for comparison.
+func (c Config) Plain() Config {
 	c.EMA = false
+	c.Loss = LossBCE
 	return c
 }
 
@@ -110,8 +113,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine: learning rate %g is outside (0, 1)", c.LearningRate)
 	case !(c.Beta1 >= 0 && c.Beta1 < 1 && c.Beta2 >= 0 && c.Beta2 < 1):
 		return fmt.Errorf("engine: Adam betas %g and %g must lie in [0, 1)", c.Beta1, c.Beta2)
-	case c.Steps < 0:
-		return fmt.Errorf("engine: step budget %d is negative", c.Steps)
+	case c.Steps < 0 || c.Seconds < 0:
+		return fmt.Errorf("engine: step and time budgets must not be negative")
 	case c.LogEvery < 1 || c.SampleEvery < 1:
 		return fmt.Errorf("engine: log and sample intervals must be at least one step")
 	case !(c.CheckpointSeconds > 0) || !(c.PreviewSeconds > 0):

@@ -39,7 +39,7 @@ type Trainer struct {
 
 // NewTrainer prepares the run at path: it creates a new run with cfg, or
 // opens an existing one, which keeps the config it was started with except
-// for the step budget, taken from cfg.Steps.
+// for the budgets, taken from cfg.Steps and cfg.Seconds.
 func NewTrainer(path string, cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func NewTrainer(path string, cfg Config) (*Trainer, error) {
 		if err := dir.LoadConfig(&stored); err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		stored.Steps = cfg.Steps
+		stored.Steps, stored.Seconds = cfg.Steps, cfg.Seconds
 		if err := stored.Validate(); err != nil {
 			return nil, fmt.Errorf("engine: the run's config.json: %w", err)
 		}
@@ -362,7 +362,7 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 	t.sendPreview(s, s.step == 0) // a new run's timeline starts from noise
 
 	for cfg.Steps == 0 || s.step < cfg.Steps {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || cfg.Seconds > 0 && s.elapsed.Seconds() >= cfg.Seconds {
 			break
 		}
 		select {
