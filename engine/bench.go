@@ -44,7 +44,7 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 	if err != nil {
 		return BenchResult{}, err
 	}
-	s, err := newStepper(m, batch, adamConfig{2e-4, 0.5, 0.999}, LossBCE)
+	s, err := newStepper(m, batch, stepOptions{adam: adamConfig{2e-4, 0.5, 0.999}, loss: LossBCE})
 	if err != nil {
 		return BenchResult{}, err
 	}

@@ -58,6 +58,20 @@ type Config struct {
 	// QualityEvery is how many steps lie between measurements of the
 	// sliced Wasserstein distance to the training images (0: never).
 	QualityEvery int `json:"quality_every"`
+
+	// Augment passes real and generated images alike through
+	// differentiable augmentation (colour, translation, cutout) before the
+	// discriminator, so it cannot learn a few hundred images by heart. Its
+	// strength adapts as in ADA: it rises while the discriminator's mean
+	// sign on real images exceeds AugmentTarget, and falls below it.
+	Augment       bool    `json:"augment"`
+	AugmentTarget float64 `json:"augment_target"`
+	// SpectralNorm and MinibatchStd shape the discriminator (see Arch).
+	SpectralNorm bool `json:"spectral_norm"`
+	MinibatchStd bool `json:"minibatch_std"`
+	// Conditional trains a class-conditional GAN when the folder has
+	// subfolders of images, one class each.
+	Conditional bool `json:"conditional"`
 }
 
 // The adversarial losses.
@@ -81,11 +95,16 @@ func DefaultConfig() Config {
 		SampleEvery:       100,
 		CheckpointSeconds: 120,
 		PreviewSeconds:    2,
-		Loss:              LossBCE,
 		EMA:               true,
 		EMABeta:           0.999,
 		EMAWarmup:         200,
 		QualityEvery:      500,
+		Loss:              LossHinge,
+		Augment:           true,
+		AugmentTarget:     0.6,
+		SpectralNorm:      true,
+		MinibatchStd:      true,
+		Conditional:       true,
 	}
 }
 
@@ -94,6 +113,10 @@ func DefaultConfig() Config {
 func (c Config) Plain() Config {
 	c.EMA = false
 	c.Loss = LossBCE
+	c.Augment = false
+	c.SpectralNorm = false
+	c.MinibatchStd = false
+	c.Conditional = false
 	return c
 }
 
@@ -123,12 +146,22 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine: loss %q is neither %q nor %q", c.Loss, LossBCE, LossHinge)
 	case c.EMA && !(c.EMABeta > 0 && c.EMABeta < 1):
 		return fmt.Errorf("engine: EMA decay %g must lie in (0, 1)", c.EMABeta)
+	case c.Augment && !(c.AugmentTarget > 0 && c.AugmentTarget < 1):
+		return fmt.Errorf("engine: augmentation target %g must lie in (0, 1)", c.AugmentTarget)
+	case c.MinibatchStd && c.Batch%2 != 0:
+		return fmt.Errorf("engine: batch size %d must be even for the minibatch standard deviation", c.Batch)
 	case c.EMAWarmup < 0 || c.QualityEvery < 0:
 		return fmt.Errorf("engine: EMA warm-up and quality interval must not be negative")
 	}
 	return nil
 }
 
-func (c Config) arch() Arch {
-	return Arch{Resolution: c.Resolution, Width: c.Width, Latent: c.Latent}
+// arch returns the model the config trains on data with the given classes.
+func (c Config) arch(classes int) Arch {
+	a := Arch{Resolution: c.Resolution, Width: c.Width, Latent: c.Latent,
+		SpectralNorm: c.SpectralNorm, MinibatchStd: c.MinibatchStd}
+	if c.Conditional && classes > 1 {
+		a.Classes = classes
+	}
+	return a
 }

@@ -63,7 +63,15 @@ func Evaluate(ctx context.Context, path, dataDir string, n int) (Evaluation, err
 	rng := rand.New(rand.NewPCG(cfg.Seed, 5))
 	count := min(n, data.Len())
 	real := make([]float32, count*res*res*3)
-	data.Fill(real, rng.Perm(data.Len())[:count])
+	picked := rng.Perm(data.Len())[:count]
+	data.Fill(real, picked)
+	// A conditional generator draws the real images' mix of classes.
+	var classes []int
+	if gen.Arch().Classes > 1 {
+		for i := range n {
+			classes = append(classes, data.Label(picked[i%count]))
+		}
+	}
 	z := make([][]float32, n)
 	for i := range z {
 		z[i] = make([]float32, gen.Arch().Latent)
@@ -71,7 +79,7 @@ func Evaluate(ctx context.Context, path, dataDir string, n int) (Evaluation, err
 			z[i][j] = float32(rng.NormFloat64())
 		}
 	}
-	fake, err := gen.generateFloats(z)
+	fake, err := gen.generateFloats(z, classes)
 	if err != nil {
 		return Evaluation{}, err
 	}
@@ -93,7 +101,7 @@ func Evaluate(ctx context.Context, path, dataDir string, n int) (Evaluation, err
 	}
 	raw := &Generator{model: untrained, passes: map[int]*inference{}}
 	defer raw.Close()
-	noise, err := raw.generateFloats(z)
+	noise, err := raw.generateFloats(z, classes)
 	if err != nil {
 		return e, err
 	}

@@ -8,6 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"ganvas/engine/nn"
 	"ganvas/engine/run"
 )
 
@@ -16,6 +17,7 @@ import (
 type inference struct {
 	batch  int
 	z      *tensor.Dense
+	labels *nn.Labels // classes of a conditional generator, 0 unless set
 	zNode  *G.Node
 	images *G.Node
 	first  *G.Node // the first layer's activations, for latent directions
@@ -24,16 +26,20 @@ type inference struct {
 
 func (m *Model) newInference(batch int) (*inference, error) {
 	a := m.Arch
-	p := &inference{batch: batch}
+	p := &inference{batch: batch, labels: &nn.Labels{Values: make([]int, batch)}}
 	g := G.NewGraph()
 	p.z = tensor.New(tensor.WithShape(batch, 1, 1, a.Latent), tensor.Of(tensor.Float32))
 	p.zNode = latentNode(g, batch, a.Latent, "z")
 	var err error
 	var l *layers
-	if p.images, _, l, err = m.generator(p.zNode, false, false, nil); err != nil {
+	if p.images, _, l, err = m.generator(p.zNode, p.labels, false, false, nil); err != nil {
 		return nil, fmt.Errorf("engine: build generator: %w", err)
 	}
+	// The first block's activations, after its batch norm and ReLU.
 	p.first = l.built[1]
+	if m.Arch.conditional() {
+		p.first = l.built[3]
+	}
 	p.vm = G.NewTapeMachine(g)
 	return p, nil
 }
@@ -83,9 +89,11 @@ func toByte(v float32) uint8 {
 // Generator makes images with the generator of a saved run. It is not safe
 // for concurrent use; give each goroutine its own.
 type Generator struct {
-	model  *Model
-	step   int
-	passes map[int]*inference // by batch size
+	model   *Model
+	step    int
+	classes []string
+	passes  map[int]*inference // by batch size
+	pending []int              // classes of the batch being generated
 }
 
 // LoadGenerator loads the generator of the newest good checkpoint of the run
@@ -103,7 +111,8 @@ func LoadGenerator(path string) (g *Generator, warning string, err error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("engine: load %s: %w", path, err)
 	}
-	return &Generator{model: m, step: c.Step, passes: map[int]*inference{}}, warning, nil
+	return &Generator{model: m, step: c.Step, classes: checkpointClasses(c),
+		passes: map[int]*inference{}}, warning, nil
 }
 
 // LoadGeneratorAt loads the generator of the checkpoint of exactly step,
@@ -122,7 +131,8 @@ func LoadGeneratorAt(path string, step int) (*Generator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: load %s step %d: %w", path, step, err)
 	}
-	return &Generator{model: m, step: c.Step, passes: map[int]*inference{}}, nil
+	return &Generator{model: m, step: c.Step, classes: checkpointClasses(c),
+		passes: map[int]*inference{}}, nil
 }
 
 // Arch describes the generator's model.
@@ -132,8 +142,22 @@ func (g *Generator) Arch() Arch { return g.model.Arch }
 func (g *Generator) Step() int { return g.step }
 
 // Generate returns one image per latent vector; each must have Arch().Latent
-// values. The same latent always gives the same pixels.
+// values. The same latent always gives the same pixels. A conditional
+// generator draws class 0; GenerateClasses chooses.
 func (g *Generator) Generate(z [][]float32) ([]image.Image, error) {
+	return g.GenerateClasses(z, nil)
+}
+
+// Classes returns the names of the classes a conditional generator draws,
+// in the order of their indices; nil for an unconditional one.
+func (g *Generator) Classes() []string { return g.classes }
+
+// GenerateClasses is Generate with the class of each image; classes may be
+// nil for all class 0, and is ignored by an unconditional generator.
+func (g *Generator) GenerateClasses(z [][]float32, classes []int) ([]image.Image, error) {
+	if err := g.setClasses(classes, len(z)); err != nil {
+		return nil, err
+	}
 	var imgs []image.Image
 	err := g.forEachBatch(z, func(p *inference, n int) error {
 		x, err := p.run()
@@ -146,8 +170,11 @@ func (g *Generator) Generate(z [][]float32) ([]image.Image, error) {
 	return imgs, err
 }
 
-// generateFloats is Generate returning NHWC values in [-1, 1].
-func (g *Generator) generateFloats(z [][]float32) ([]float32, error) {
+// generateFloats is GenerateClasses returning NHWC values in [-1, 1].
+func (g *Generator) generateFloats(z [][]float32, classes []int) ([]float32, error) {
+	if err := g.setClasses(classes, len(z)); err != nil {
+		return nil, err
+	}
 	var out []float32
 	err := g.forEachBatch(z, func(p *inference, n int) error {
 		x, err := p.run()
@@ -180,15 +207,39 @@ func (g *Generator) Activations(z [][]float32) ([][]float32, error) {
 	return rows, err
 }
 
+// setClasses checks and records the classes of the next batch run.
+func (g *Generator) setClasses(classes []int, n int) error {
+	g.pending = classes
+	if classes == nil {
+		return nil
+	}
+	if len(classes) != n {
+		return fmt.Errorf("engine: %d classes for %d latents", len(classes), n)
+	}
+	for _, c := range classes {
+		if c < 0 || c >= max(g.model.Arch.Classes, 1) {
+			return fmt.Errorf("engine: class %d is not one of the generator's %d", c, max(g.model.Arch.Classes, 1))
+		}
+	}
+	return nil
+}
+
 // forEachBatch runs fn over z in batches of up to previewCount latents,
-// each copied into the pass's input.
+// each copied into the pass's input with its class.
 func (g *Generator) forEachBatch(z [][]float32, fn func(p *inference, n int) error) error {
 	latent := g.model.Arch.Latent
+	defer func() { g.pending = nil }()
 	for lo := 0; lo < len(z); lo += previewCount {
 		n := min(previewCount, len(z)-lo)
 		p, err := g.pass(n)
 		if err != nil {
 			return err
+		}
+		for i := range p.labels.Values {
+			p.labels.Values[i] = 0
+			if g.pending != nil {
+				p.labels.Values[i] = g.pending[lo+i]
+			}
 		}
 		dst := p.z.Data().([]float32)
 		for i, v := range z[lo : lo+n] {

@@ -11,11 +11,23 @@ import (
 	"ganvas/engine/nn"
 )
 
-// Arch describes a DCGAN generator and discriminator pair.
+// Arch describes a DCGAN-family generator and discriminator pair. The zero
+// values of the last three fields give the reference DCGAN.
 type Arch struct {
-	Resolution int // side of the square RGB images: 32, 64 or 128
-	Width      int // channels of the generator's last hidden layer and the discriminator's first
-	Latent     int // length of the latent vector z
+	Resolution int `json:"resolution"` // side of the square RGB images: 32, 64 or 128
+	Width      int `json:"width"`      // channels of the generator's last hidden layer and the discriminator's first
+	Latent     int `json:"latent"`     // length of the latent vector z
+
+	// Classes above 1 make a conditional GAN: the generator takes a class
+	// embedding beside z, and the discriminator adds a projection of its
+	// features onto the class (Miyato and Koyama, 2018).
+	Classes int `json:"classes,omitempty"`
+	// SpectralNorm normalises every discriminator weight by its largest
+	// singular value (Miyato et al., 2018) in place of batch norm.
+	SpectralNorm bool `json:"spectral_norm,omitempty"`
+	// MinibatchStd lets the discriminator see each group's spread before
+	// its last layer (Karras et al., 2018), so a collapsed batch shows.
+	MinibatchStd bool `json:"minibatch_std,omitempty"`
 }
 
 // Resolutions lists the image sides the models support.
@@ -35,6 +47,12 @@ func (a Arch) multipliers() ([]int, error) {
 	return nil, fmt.Errorf("engine: resolution %d is not one of %v", a.Resolution, Resolutions)
 }
 
+// conditional reports whether the networks take a class.
+func (a Arch) conditional() bool { return a.Classes > 1 }
+
+// embedding is the length of the generator's class embedding.
+func (a Arch) embedding() int { return max(a.Latent/2, 8) }
+
 // Param is a named trainable tensor. Every graph that uses it binds the same
 // tensor, so an in-place update is seen by all of them.
 type Param struct {
@@ -48,10 +66,17 @@ type Norm struct {
 	Stats *nn.BatchStats
 }
 
+// Spectral is a named weight's power-iteration state for spectral norm.
+type Spectral struct {
+	Name  string
+	State *nn.SpectralState
+}
+
 // Network is the state of one of the two networks.
 type Network struct {
-	Params []Param
-	Norms  []Norm
+	Params   []Param
+	Norms    []Norm
+	Spectral []Spectral
 }
 
 // Model holds the weights of a generator and a discriminator.
@@ -76,43 +101,62 @@ func NewModel(a Arch, rng *rand.Rand) (*Model, error) {
 		return nil, fmt.Errorf("engine: width %d and latent size %d must be positive", a.Width, a.Latent)
 	}
 	m := &Model{Arch: a}
-	normal := func(mean float64, shape ...int) *tensor.Dense {
+	normal := func(mean, std float64, shape ...int) *tensor.Dense {
 		t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))
 		for i := range t.Data().([]float32) {
-			t.Data().([]float32)[i] = float32(mean + 0.02*rng.NormFloat64())
+			t.Data().([]float32)[i] = float32(mean + std*rng.NormFloat64())
 		}
 		return t
 	}
 	addNorm := func(n *Network, name string, c int) {
 		n.Params = append(n.Params,
-			Param{name + ".gamma", normal(1, c)},
+			Param{name + ".gamma", normal(1, 0.02, c)},
 			Param{name + ".beta", tensor.New(tensor.WithShape(c), tensor.Of(tensor.Float32))})
 		n.Norms = append(n.Norms, Norm{name, nn.NewBatchStats(c)})
 	}
 
-	// Generator: z → 4×4 → … → resolution, doubling each layer.
+	// Generator: z (and a class embedding) → 4×4 → … → resolution.
 	gen := &m.Generator
 	cin := a.Latent
+	if a.conditional() {
+		cin += a.embedding()
+	}
 	for i, mult := range mults {
 		c := a.Width * mult
-		gen.Params = append(gen.Params, Param{fmt.Sprintf("%d.weight", i), normal(0, cin, 16*c)})
+		gen.Params = append(gen.Params, Param{fmt.Sprintf("%d.weight", i), normal(0, 0.02, cin, 16*c)})
 		addNorm(gen, fmt.Sprintf("%d.norm", i), c)
 		cin = c
 	}
-	gen.Params = append(gen.Params, Param{fmt.Sprintf("%d.weight", len(mults)), normal(0, cin, 16*3)})
+	gen.Params = append(gen.Params, Param{fmt.Sprintf("%d.weight", len(mults)), normal(0, 0.02, cin, 16*3)})
+	if a.conditional() {
+		gen.Params = append(gen.Params, Param{"embed", normal(0, 1, a.Classes, a.embedding())})
+	}
 
-	// Discriminator: resolution → … → 4×4 → one logit, halving each layer.
+	// Discriminator: resolution → … → 4×4 → one logit.
 	disc := &m.Discriminator
+	addWeight := func(name string, rows, cols int) {
+		disc.Params = append(disc.Params, Param{name, normal(0, 0.02, rows, cols)})
+		if a.SpectralNorm {
+			disc.Spectral = append(disc.Spectral, Spectral{name, nn.NewSpectralState(cols, rng)})
+		}
+	}
 	cin = 3
 	for i := range mults {
 		c := a.Width * mults[len(mults)-1-i]
-		disc.Params = append(disc.Params, Param{fmt.Sprintf("%d.weight", i), normal(0, 16*cin, c)})
-		if i > 0 {
+		addWeight(fmt.Sprintf("%d.weight", i), 16*cin, c)
+		if i > 0 && !a.SpectralNorm {
 			addNorm(disc, fmt.Sprintf("%d.norm", i), c)
 		}
 		cin = c
 	}
-	disc.Params = append(disc.Params, Param{fmt.Sprintf("%d.weight", len(mults)), normal(0, 16*cin, 1)})
+	features := cin
+	if a.MinibatchStd {
+		cin++
+	}
+	addWeight(fmt.Sprintf("%d.weight", len(mults)), 16*cin, 1)
+	if a.conditional() {
+		disc.Params = append(disc.Params, Param{"projection", normal(0, 0.02, a.Classes, features)})
+	}
 	return m, nil
 }
 
@@ -152,19 +196,31 @@ func (l *layers) add(need []bool, build func() (*G.Node, error), inputs ...*G.No
 
 // generator adds the generator to z's graph and returns its images, its
 // parameter nodes and its layers. training selects batch statistics over
-// running ones; needW says whether the weights receive gradients; replay,
-// when set, holds the layers of an earlier build to replay.
-func (m *Model) generator(z *G.Node, training, needW bool, replay []*G.Node) (*G.Node, []*G.Node, *layers, error) {
+// running ones; needW says whether the weights receive gradients; labels
+// are the classes of a conditional generator; replay, when set, holds the
+// layers of an earlier build to replay.
+func (m *Model) generator(z *G.Node, labels *nn.Labels, training, needW bool,
+	replay []*G.Node) (*G.Node, []*G.Node, *layers, error) {
 	p := m.Generator.bind(z.Graph(), "G")
 	mults, _ := m.Arch.multipliers()
 	l := &layers{replay: replay}
 	x, pi, ni := z, 0, 0
+	if m.Arch.conditional() {
+		table := p[len(p)-1]
+		emb := l.add([]bool{needW}, func() (*G.Node, error) {
+			return nn.ClassEmbed(labels, table)
+		}, table)
+		in := x
+		x = l.add([]bool{false, needW}, func() (*G.Node, error) {
+			return nn.Concat(in, emb)
+		}, in, emb)
+	}
 	for i := range mults {
 		stride, pad := 2, 1
 		if i == 0 {
 			stride, pad = 1, 0
 		}
-		needX := i > 0
+		needX := i > 0 || m.Arch.conditional() && needW
 		in, w := x, p[pi]
 		x = l.add([]bool{needX, needW}, func() (*G.Node, error) {
 			return nn.Deconv(in, w, 4, stride, pad, nn.Linear, needX, needW)
@@ -182,32 +238,117 @@ func (m *Model) generator(z *G.Node, training, needW bool, replay []*G.Node) (*G
 	return x, p, l, l.err
 }
 
-// discriminator adds the discriminator to x's graph and returns its logits
-// and parameter nodes. needX says whether x receives a gradient, needW
-// whether the weights do.
-func (m *Model) discriminator(x *G.Node, needX, needW bool) (*G.Node, []*G.Node, error) {
-	p := m.Discriminator.bind(x.Graph(), "D")
-	mults, _ := m.Arch.multipliers()
-	pi, ni := 0, 0
-	var err error
-	for i := range mults {
-		if i == 0 {
-			x, err = nn.Conv(x, p[0], 4, 2, 1, nn.LeakyReLU, needX, needW)
-			pi++
-		} else {
-			if x, err = nn.Conv(x, p[pi], 4, 2, 1, nn.Linear, true, needW); err != nil {
-				return nil, nil, err
-			}
-			stats := m.Discriminator.Norms[ni].Stats
-			x, err = nn.BatchNorm(x, p[pi+1], p[pi+2], stats, nn.LeakyReLU, true, true)
-			pi, ni = pi+3, ni+1
+// discriminatorWeights binds the discriminator's parameters in graph g and
+// returns them with the weights the layers use: the parameters themselves,
+// or their spectral normalisations, built once per graph so that every pass
+// in the graph shares one power iteration.
+type discriminatorWeights struct {
+	params  []*G.Node // in the order of Network.Params
+	weights []*G.Node // the convolution weights as the layers use them
+}
+
+func (m *Model) discriminatorWeights(g *G.ExprGraph, training bool) (*discriminatorWeights, error) {
+	w := &discriminatorWeights{params: m.Discriminator.bind(g, "D")}
+	si := 0
+	for i, p := range m.Discriminator.Params {
+		if !isWeight(p.Name) {
+			continue
 		}
-		if err != nil {
-			return nil, nil, err
+		n := w.params[i]
+		if m.Arch.SpectralNorm {
+			var err error
+			if n, err = nn.SpectralNorm(n, m.Discriminator.Spectral[si].State, training); err != nil {
+				return nil, err
+			}
+			si++
+		}
+		w.weights = append(w.weights, n)
+	}
+	return w, nil
+}
+
+func isWeight(name string) bool {
+	return len(name) > 7 && name[len(name)-7:] == ".weight"
+}
+
+// discriminator adds a discriminator pass over x to x's graph with the
+// given weights and returns its logits. needX says whether x receives a
+// gradient, needW whether the weights do; labels are the classes of a
+// conditional discriminator.
+func (m *Model) discriminator(x *G.Node, w *discriminatorWeights, labels *nn.Labels,
+	needX, needW bool) (*G.Node, error) {
+	a := m.Arch
+	mults, _ := a.multipliers()
+	param := func(name string) *G.Node {
+		for i, p := range m.Discriminator.Params {
+			if p.Name == name {
+				return w.params[i]
+			}
+		}
+		panic("engine: discriminator has no parameter " + name)
+	}
+	var err error
+	ni := 0
+	for i := range mults {
+		act, norm := nn.LeakyReLU, i > 0 && !a.SpectralNorm
+		if norm {
+			act = nn.Linear
+		}
+		if x, err = nn.Conv(x, w.weights[i], 4, 2, 1, act, needX || i > 0, needW); err != nil {
+			return nil, err
+		}
+		if norm {
+			name := fmt.Sprintf("%d.norm", i)
+			stats := m.Discriminator.Norms[ni].Stats
+			x, err = nn.BatchNorm(x, param(name+".gamma"), param(name+".beta"), stats, nn.LeakyReLU, true, true)
+			if err != nil {
+				return nil, err
+			}
+			ni++
 		}
 	}
-	logits, err := nn.Conv(x, p[pi], 4, 1, 0, nn.Linear, true, needW)
-	return logits, p, err
+	features := x
+	if a.MinibatchStd {
+		if x, err = nn.MinibatchStdDev(x, groupSize(x.Shape()[0])); err != nil {
+			return nil, err
+		}
+	}
+	logits, err := nn.Conv(x, w.weights[len(mults)], 4, 1, 0, nn.Linear, true, needW)
+	if err != nil || !a.conditional() {
+		return logits, err
+	}
+	pooled, err := nn.GlobalSum(features)
+	if err != nil {
+		return nil, err
+	}
+	projected, err := nn.Projection(pooled, labels, param("projection"))
+	if err != nil {
+		return nil, err
+	}
+	return nn.Add(logits, projected)
+}
+
+// finite reports whether every weight of both networks is a finite number.
+func (m *Model) finite() bool {
+	for _, n := range []*Network{&m.Generator, &m.Discriminator} {
+		for _, p := range n.Params {
+			for _, v := range p.Value.Float32s() {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// groupSize is the minibatch standard deviation's group for a batch: four
+// images where the batch divides, else two.
+func groupSize(batch int) int {
+	if batch%4 == 0 {
+		return 4
+	}
+	return 2
 }
 
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

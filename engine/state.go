@@ -30,6 +30,9 @@ func (n *Network) save(c *run.Checkpoint, prefix string) {
 		c.Tensors[prefix+nm.Name+".running_mean"] = vector(nm.Stats.Mean)
 		c.Tensors[prefix+nm.Name+".running_var"] = vector(nm.Stats.Var)
 	}
+	for _, sp := range n.Spectral {
+		c.Tensors[prefix+sp.Name+".spectral_u"] = vector(sp.State.U)
+	}
 }
 
 func vector(x []float32) run.Tensor {
@@ -64,7 +67,25 @@ func (n *Network) load(c *run.Checkpoint, prefix string) error {
 			return err
 		}
 	}
+	for _, sp := range n.Spectral {
+		if err := into(prefix+sp.Name+".spectral_u", sp.State.U, []int{len(sp.State.U)}); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// metaClasses is the checkpoint metadata naming a conditional model's
+// classes, as a JSON list.
+const metaClasses = "classes"
+
+// checkpointClasses returns the class names a checkpoint records.
+func checkpointClasses(c *run.Checkpoint) []string {
+	var names []string
+	if err := json.Unmarshal([]byte(c.Meta[metaClasses]), &names); err != nil {
+		return nil
+	}
+	return names
 }
 
 func (a *adam) save(c *run.Checkpoint, prefix string, params []Param) {

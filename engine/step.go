@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -26,6 +27,15 @@ type stepper struct {
 	loss  string // LossBCE or LossHinge
 
 	z, real *tensor.Dense // inputs, filled before each step
+	// Classes of the real and fake batches, filled before each step when
+	// the model is conditional.
+	realLabels, fakeLabels *nn.Labels
+	// augment is the augmentation both discriminator inputs go through,
+	// nil for none; its Strength may change between steps. augmentRNG
+	// draws its parameters, and is saved with checkpoints.
+	augment    *nn.AugmentPolicy
+	augmentPCG *rand.PCG
+	realLogits *G.Node
 
 	genGraph *G.ExprGraph
 	genZ     *G.Node
@@ -35,7 +45,7 @@ type stepper struct {
 	discGraph *G.ExprGraph
 	discReal  *G.Node
 	discFake  *G.Node
-	discGrads [2][]*G.Node // one set per discriminator pass
+	discGrads []*G.Node // summed over both discriminator passes
 	discVM    G.VM
 	discLoss  nn.LossStats
 
@@ -53,19 +63,33 @@ type stepper struct {
 type StepStats struct {
 	LossD, LossG float64
 	DReal, DFake float64
+	// RealSign is the mean sign of the discriminator's logits on the real
+	// batch: near 1 when it has learned the training images by heart.
+	RealSign float64
 }
 
-func newStepper(m *Model, batch int, opt adamConfig, loss string) (*stepper, error) {
-	s := &stepper{model: m, batch: batch, loss: loss}
+// stepOptions are the choices of a training step beyond the model.
+type stepOptions struct {
+	adam    adamConfig
+	loss    string            // LossBCE or LossHinge
+	augment *nn.AugmentPolicy // nil for no augmentation
+	seed    uint64            // of the augmentation's random stream
+}
+
+func newStepper(m *Model, batch int, opt stepOptions) (*stepper, error) {
+	s := &stepper{model: m, batch: batch, loss: opt.loss, augment: opt.augment}
 	a := m.Arch
 	s.z = tensor.New(tensor.WithShape(batch, 1, 1, a.Latent), tensor.Of(tensor.Float32))
 	s.real = tensor.New(tensor.WithShape(batch, a.Resolution, a.Resolution, 3), tensor.Of(tensor.Float32))
+	s.realLabels = &nn.Labels{Values: make([]int, batch)}
+	s.fakeLabels = &nn.Labels{Values: make([]int, batch)}
+	s.augmentPCG = rand.NewPCG(opt.seed, 6)
 	if err := s.build(); err != nil {
 		s.close()
 		return nil, fmt.Errorf("engine: build training graphs: %w", err)
 	}
-	s.optGen = newAdam(opt, m.Generator.Params)
-	s.optDisc = newAdam(opt, m.Discriminator.Params)
+	s.optGen = newAdam(opt.adam, m.Generator.Params)
+	s.optDisc = newAdam(opt.adam, m.Discriminator.Params)
 	return s, nil
 }
 
@@ -79,7 +103,7 @@ func (s *stepper) build() error {
 	// Generate.
 	s.genGraph = G.NewGraph()
 	s.genZ = latentNode(s.genGraph, s.batch, a.Latent, "z")
-	fake, _, genLayers, err := m.generator(s.genZ, true, false, nil)
+	fake, _, genLayers, err := m.generator(s.genZ, s.fakeLabels, true, false, nil)
 	if err != nil {
 		return err
 	}
@@ -90,11 +114,31 @@ func (s *stepper) build() error {
 	imageShape := G.WithShape(s.batch, a.Resolution, a.Resolution, 3)
 	s.discReal = G.NewTensor(s.discGraph, tensor.Float32, 4, imageShape, G.WithName("real"))
 	s.discFake = G.NewTensor(s.discGraph, tensor.Float32, 4, imageShape, G.WithName("fake"))
-	realLogits, realParams, err := m.discriminator(s.discReal, false, true)
+	augmentRNG := rand.New(s.augmentPCG)
+	augment := func(x *G.Node, needX bool) (*G.Node, error) {
+		if s.augment == nil {
+			return x, nil
+		}
+		return nn.Augment(x, s.augment, augmentRNG, needX)
+	}
+	weights, err := m.discriminatorWeights(s.discGraph, true)
 	if err != nil {
 		return err
 	}
-	fakeLogits, fakeParams, err := m.discriminator(s.discFake, false, true)
+	realIn, err := augment(s.discReal, false)
+	if err != nil {
+		return err
+	}
+	realLogits, err := m.discriminator(realIn, weights, s.realLabels, false, true)
+	if err != nil {
+		return err
+	}
+	s.realLogits = realLogits
+	fakeIn, err := augment(s.discFake, false)
+	if err != nil {
+		return err
+	}
+	fakeLogits, err := m.discriminator(fakeIn, weights, s.fakeLabels, false, true)
 	if err != nil {
 		return err
 	}
@@ -106,21 +150,27 @@ func (s *stepper) build() error {
 	if err != nil {
 		return err
 	}
-	grads, err := G.Grad(cost, append(realParams, fakeParams...)...)
+	grads, err := G.Grad(cost, weights.params...)
 	if err != nil {
 		return err
 	}
-	n := len(realParams)
-	s.discGrads = [2][]*G.Node{grads[:n], grads[n:]}
+	s.discGrads = grads
 
 	// Adversary: the generator's update through the discriminator.
 	s.advGraph = G.NewGraph()
 	s.advZ = latentNode(s.advGraph, s.batch, a.Latent, "z")
-	advFake, genParams, _, err := m.generator(s.advZ, true, true, genLayers.built)
+	advFake, genParams, _, err := m.generator(s.advZ, s.fakeLabels, true, true, genLayers.built)
 	if err != nil {
 		return err
 	}
-	logits, _, err := m.discriminator(advFake, true, false)
+	if advFake, err = augment(advFake, true); err != nil {
+		return err
+	}
+	frozen, err := m.discriminatorWeights(s.advGraph, false)
+	if err != nil {
+		return err
+	}
+	logits, err := m.discriminator(advFake, frozen, s.fakeLabels, true, false)
 	if err != nil {
 		return err
 	}
@@ -151,7 +201,7 @@ func (s *stepper) step() (StepStats, error) {
 		return StepStats{}, err
 	}
 	if err := runOnce(s.genVM); err != nil {
-		return StepStats{}, fmt.Errorf("engine: generator pass: %w", err)
+		return StepStats{}, s.failure("generator pass", err)
 	}
 
 	// Discriminator step: real towards 1, fake towards 0.
@@ -162,16 +212,16 @@ func (s *stepper) step() (StepStats, error) {
 		return StepStats{}, err
 	}
 	if err := runOnce(s.discVM); err != nil {
-		return StepStats{}, fmt.Errorf("engine: discriminator step: %w", err)
+		return StepStats{}, s.failure("discriminator step", err)
 	}
-	s.optDisc.update(s.model.Discriminator.Params, s.discGrads[:]...)
+	s.optDisc.update(s.model.Discriminator.Params, s.discGrads)
 
 	// Generator step: make the updated discriminator call the fakes real.
 	if err := let(s.advZ, s.z); err != nil {
 		return StepStats{}, err
 	}
 	if err := runOnce(s.advVM); err != nil {
-		return StepStats{}, fmt.Errorf("engine: generator step: %w", err)
+		return StepStats{}, s.failure("generator step", err)
 	}
 	s.optGen.update(s.model.Generator.Params, s.genGrads)
 
@@ -181,10 +231,29 @@ func (s *stepper) step() (StepStats, error) {
 		DReal: s.discLoss.MeanSigmoid[0],
 		DFake: s.discLoss.MeanSigmoid[1],
 	}
+	if logits, ok := s.realLogits.Value().(*tensor.Dense); ok {
+		for _, l := range logits.Float32s() {
+			if l > 0 {
+				st.RealSign++
+			} else if l < 0 {
+				st.RealSign--
+			}
+		}
+		st.RealSign /= float64(s.batch)
+	}
 	if math.IsNaN(st.LossD) || math.IsNaN(st.LossG) || math.IsInf(st.LossD, 0) || math.IsInf(st.LossG, 0) {
 		return st, ErrDiverged
 	}
 	return st, nil
+}
+
+// failure describes a failed graph run. A layer that refuses weights that
+// are no longer finite numbers means training diverged.
+func (s *stepper) failure(what string, err error) error {
+	if !s.model.finite() {
+		return fmt.Errorf("%w (%s: %v)", ErrDiverged, what, err)
+	}
+	return fmt.Errorf("engine: %s: %w", what, err)
 }
 
 // let binds v to the input node n unless it is bound to v already: the

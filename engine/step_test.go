@@ -12,7 +12,7 @@ func newTestStepper(tb testing.TB, arch Arch, batch int) *stepper {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := newStepper(m, batch, adamConfig{2e-4, 0.5, 0.999}, LossBCE)
+	s, err := newStepper(m, batch, stepOptions{adam: adamConfig{2e-4, 0.5, 0.999}, loss: LossBCE})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"ganvas/engine/dataset"
+	"ganvas/engine/nn"
 	"ganvas/engine/run"
 )
 
@@ -138,7 +140,47 @@ type session struct {
 	saved    int // step of the newest checkpoint
 	elapsed  time.Duration
 	lastSave time.Time
-	rollback int // rollbacks after divergence so far
+	rollback int     // rollbacks after divergence so far
+	signSum  float64 // real-logit signs summed since the last augmentation change
+	signN    int
+}
+
+// augmentStrength returns the augmentation's current probability, 0 when
+// augmentation is off.
+func (s *session) augmentStrength() float64 {
+	if a := s.stepper.augment; a != nil {
+		return a.Strength
+	}
+	return 0
+}
+
+// ADA's controller: every adaptInterval steps the augmentation strength
+// moves towards keeping the discriminator's mean sign on real images at
+// the target, fast enough to go from 0 to 1 in adaptImages images. ADA
+// uses 500k images; runs here are a few hundred thousand images long.
+const (
+	adaptInterval = 4
+	adaptImages   = 100_000
+)
+
+// adaptAugmentation applies ADA's rule after a step.
+func (t *Trainer) adaptAugmentation(s *session, st StepStats) {
+	a := s.stepper.augment
+	if a == nil {
+		return
+	}
+	s.signSum += st.RealSign
+	s.signN++
+	if s.signN < adaptInterval {
+		return
+	}
+	sign := s.signSum / float64(s.signN)
+	s.signSum, s.signN = 0, 0
+	delta := float64(t.cfg.Batch*adaptInterval) / adaptImages
+	if sign < t.cfg.AugmentTarget {
+		delta = -delta
+	}
+	a.Strength = min(max(a.Strength+delta, 0), 1)
 }
 
 // Run trains until the step budget is reached or ctx is cancelled, and
@@ -214,14 +256,20 @@ func (t *Trainer) restore(s *session) error {
 		t.out.send(Warning{Text: warning})
 	}
 
-	if s.model, err = NewModel(cfg.arch(), rand.New(rand.NewPCG(cfg.Seed, 1))); err != nil {
+	if s.model, err = NewModel(cfg.arch(len(s.data.Classes)), rand.New(rand.NewPCG(cfg.Seed, 1))); err != nil {
 		return err
 	}
 	if cfg.EMA {
 		s.ema = newAverage(s.model, cfg.EMABeta, cfg.EMAWarmup)
 	}
-	opt := adamConfig{cfg.LearningRate, cfg.Beta1, cfg.Beta2}
-	if s.stepper, err = newStepper(s.model, cfg.Batch, opt, cfg.Loss); err != nil {
+	opt := stepOptions{adam: adamConfig{cfg.LearningRate, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss,
+		seed: cfg.Seed}
+	if cfg.Augment {
+		policy := nn.DiffAugment
+		policy.Strength = 0 // ADA starts without augmentation and raises it as needed
+		opt.augment = &policy
+	}
+	if s.stepper, err = newStepper(s.model, cfg.Batch, opt); err != nil {
 		return err
 	}
 	drawing := s.model
@@ -234,6 +282,10 @@ func (t *Trainer) restore(s *session) error {
 	fixed := rand.New(rand.NewPCG(cfg.Seed, 3))
 	for i := range s.preview.z.Data().([]float32) {
 		s.preview.z.Data().([]float32)[i] = float32(fixed.NormFloat64())
+	}
+	// A conditional grid shows one row per class, repeating.
+	for i := range s.preview.labels.Values {
+		s.preview.labels.Values[i] = (i / 8) % max(s.model.Arch.Classes, 1)
 	}
 	if cfg.QualityEvery > 0 {
 		if s.quality, err = newQualityProbe(drawing, s.data, cfg.Seed); err != nil {
@@ -258,7 +310,7 @@ func (t *Trainer) restore(s *session) error {
 
 // metricsColumns are the columns of metrics.csv after "step".
 var metricsColumns = []string{"epoch", "seconds", "loss_d", "loss_g", "d_real", "d_fake",
-	"img_per_s", "swd"}
+	"img_per_s", "swd", "augment"}
 
 // openMetrics opens metrics.csv, dropping rows after the current step.
 func (t *Trainer) openMetrics(s *session) error {
@@ -310,6 +362,14 @@ func (t *Trainer) resumeFrom(s *session, c *run.Checkpoint) error {
 	ns, _ := strconv.ParseInt(c.Meta["elapsed_ns"], 10, 64)
 	s.elapsed = time.Duration(ns)
 	s.swd, _ = strconv.ParseFloat(c.Meta["swd"], 64)
+	if a := s.stepper.augment; a != nil {
+		a.Strength, _ = strconv.ParseFloat(c.Meta["augment_strength"], 64)
+		if state, err := c.Bytes("augment_rng"); err == nil {
+			if err := s.stepper.augmentPCG.UnmarshalBinary(state); err != nil {
+				return fmt.Errorf("the checkpoint's augmentation state is damaged: %w", err)
+			}
+		}
+	}
 	s.step, s.saved = c.Step, c.Step
 	if fp := c.Meta["fingerprint"]; fp != s.data.Fingerprint() && s.rollback == 0 {
 		t.out.send(Warning{Text: "The training images have changed since this run was saved; " +
@@ -388,6 +448,12 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 		for i := range s.stepper.z.Data().([]float32) {
 			s.stepper.z.Data().([]float32)[i] = float32(s.normal.NormFloat64())
 		}
+		if classes := s.model.Arch.Classes; classes > 1 {
+			for i, idx := range indices {
+				s.stepper.realLabels.Values[i] = s.data.Label(idx)
+				s.stepper.fakeLabels.Values[i] = s.normal.IntN(classes)
+			}
+		}
 		if t.beforeStep != nil {
 			t.beforeStep(s)
 		}
@@ -402,6 +468,7 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 			return err
 		}
 		s.step++
+		t.adaptAugmentation(s, st)
 		if s.ema != nil {
 			s.ema.update(&s.model.Generator, s.step)
 		}
@@ -418,7 +485,7 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 		s.stepper.lastStats = st
 		if s.step%cfg.LogEvery == 0 || !math.IsNaN(swd) {
 			err := s.metrics.Append(s.step, float64(s.sampler.epoch), s.elapsed.Seconds(),
-				st.LossD, st.LossG, st.DReal, st.DFake, rate, swd)
+				st.LossD, st.LossG, st.DReal, st.DFake, rate, swd, s.augmentStrength())
 			if err != nil {
 				t.out.send(Warning{Text: fmt.Sprintf("Could not write metrics: %v", err)})
 			}
@@ -494,6 +561,15 @@ func (t *Trainer) checkpoint(s *session) error {
 	c.Meta["elapsed_ns"] = strconv.FormatInt(int64(s.elapsed), 10)
 	c.Meta["fingerprint"] = s.data.Fingerprint()
 	c.Meta["swd"] = strconv.FormatFloat(s.swd, 'g', -1, 64)
+	if a := s.stepper.augment; a != nil {
+		c.Meta["augment_strength"] = strconv.FormatFloat(a.Strength, 'g', -1, 64)
+		state, _ := s.stepper.augmentPCG.MarshalBinary()
+		c.SetBytes("augment_rng", state)
+	}
+	if s.model.Arch.Classes > 1 {
+		names, _ := json.Marshal(s.data.Classes)
+		c.Meta[metaClasses] = string(names)
+	}
 	if s.ema != nil {
 		s.ema.model.Generator.save(c, emaPrefix)
 	}
