@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"os"
 	"path/filepath"
@@ -81,9 +80,7 @@ func (b *studioBackend) StartTraining(s ui.Settings) (ui.RunInfo, error) {
 	cfg.Batch = s.BatchSize
 	cfg.LearningRate = s.LearningRate
 	cfg.Steps = s.Steps
-	if s.Augment {
-		return ui.RunInfo{}, fmt.Errorf("augmentation: %w", errors.ErrUnsupported)
-	}
+	cfg.Augment = s.Augment
 	if err := cfg.Validate(); err != nil {
 		return ui.RunInfo{}, errors.New(plain(err))
 	}

@@ -23,6 +23,7 @@ Usage:
   ganvas sample -from IMG -out FILE  make an exported image again, pixel for pixel
   ganvas interpolate -from A -to B -out FILE.gif   walk the latent space between two images
   ganvas timelapse -run DIR -out FILE.gif          the run's sample grids as an animation
+  ganvas eval -run DIR [-n 2048]     measure how close the generator is to its style
   ganvas bench [-model dcgan64]      measure training speed
 
 Run 'ganvas COMMAND -h' for a command's flags.
@@ -39,6 +40,7 @@ var commands = []command{
 	{"sample", sampleCommand},
 	{"interpolate", interpolateCommand},
 	{"timelapse", timelapseCommand},
+	{"eval", evalCommand},
 	{"bench", benchCommand},
 }
 

@@ -23,10 +23,16 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "images per step")
 	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "Adam learning rate")
 	seed := fs.Uint64("seed", cfg.Seed, "random seed: the same seed and data train the same model")
+	minutes := fs.Float64("minutes", 0, "also stop once the run has trained this many `minutes` in all")
+	plainDCGAN := fs.Bool("plain", false, "train the reference DCGAN, without the small-data recipe")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg.Seed = *seed
+	cfg.Seconds = *minutes * 60
+	if *plainDCGAN {
+		cfg = cfg.Plain()
+	}
 	if *runDir == "" {
 		return errors.New("-run DIR is required: the directory that holds the run")
 	}
