@@ -55,7 +55,7 @@ func interpolateCommand(args []string, stdout, stderr io.Writer) error {
 	if len(za) != len(zb) {
 		return errors.New("the two images come from generators with different latent sizes")
 	}
-	imgs, err := renderRecipes(dir, a.Step, latent.Path(za, zb, *frames))
+	imgs, err := renderRecipes(dir, a.Step, latent.Path(za, zb, *frames), classesOf(a, *frames))
 	if err != nil {
 		return err
 	}

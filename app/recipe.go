@@ -62,9 +62,9 @@ func readRecipe(path string) (export.Recipe, error) {
 	return r, nil
 }
 
-// renderRecipes regenerates the images of recipes with the generator of
-// the run's checkpoint at step, which must survive.
-func renderRecipes(runDir string, step int, zs [][]float32) ([]image.Image, error) {
+// renderRecipes regenerates images with the generator of the run's
+// checkpoint at step, which must survive; classes may be nil.
+func renderRecipes(runDir string, step int, zs [][]float32, classes []int) ([]image.Image, error) {
 	gen, err := engine.LoadGeneratorAt(runDir, step)
 	if errors.Is(err, run.ErrStepGone) {
 		return nil, fmt.Errorf("the checkpoint of step %d is no longer in the run, so the image "+
@@ -74,5 +74,18 @@ func renderRecipes(runDir string, step int, zs [][]float32) ([]image.Image, erro
 		return nil, err
 	}
 	defer gen.Close()
-	return gen.Generate(zs)
+	return gen.GenerateClasses(zs, classes)
+}
+
+// classesOf returns n copies of a recipe's class, or nil for class 0, which
+// also suits an unconditional generator.
+func classesOf(r export.Recipe, n int) []int {
+	if r.Class == 0 {
+		return nil
+	}
+	classes := make([]int, n)
+	for i := range classes {
+		classes[i] = r.Class
+	}
+	return classes
 }

@@ -56,7 +56,15 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 			z[i][j] = float32(rng.NormFloat64())
 		}
 	}
-	imgs, err := gen.Generate(z)
+	// A conditional generator draws its classes a row each, in turn.
+	cols := int(math.Ceil(math.Sqrt(float64(len(z)))))
+	var classes []int
+	if k := len(gen.Classes()); k > 1 {
+		for i := range z {
+			classes = append(classes, (i/cols)%k)
+		}
+	}
+	imgs, err := gen.GenerateClasses(z, classes)
 	if err != nil {
 		return err
 	}
@@ -78,6 +86,9 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		for i, img := range imgs {
 			recipe := export.Recipe{Run: abs, Step: gen.Step(), Latent: z[i], Truncation: 1,
 				Seed: int64(*seed)}
+			if classes != nil {
+				recipe.Class = classes[i]
+			}
 			path := filepath.Join(*out, fmt.Sprintf("sample-%04d.png", i))
 			if err := export.SavePNG(path, img, recipe); err != nil {
 				return err
@@ -86,7 +97,6 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "Wrote %d images from step %d to %s\n", len(imgs), gen.Step(), *out)
 		return nil
 	}
-	cols := int(math.Ceil(math.Sqrt(float64(len(imgs)))))
 	if err := writePNG(*out, run.Grid(imgs, cols)); err != nil {
 		return err
 	}
@@ -107,7 +117,7 @@ func sampleFrom(path, runDir, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	imgs, err := renderRecipes(runDir, r.Step, [][]float32{z})
+	imgs, err := renderRecipes(runDir, r.Step, [][]float32{z}, classesOf(r, 1))
 	if err != nil {
 		return err
 	}

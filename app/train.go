@@ -25,6 +25,8 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", cfg.Seed, "random seed: the same seed and data train the same model")
 	minutes := fs.Float64("minutes", 0, "also stop once the run has trained this many `minutes` in all")
 	plainDCGAN := fs.Bool("plain", false, "train the reference DCGAN, without the small-data recipe")
+	fs.IntVar(&cfg.QualityEvery, "quality-every", cfg.QualityEvery,
+		"measure the sliced Wasserstein distance to the data every `N` steps (0: never)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
