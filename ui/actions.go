@@ -48,6 +48,7 @@ func (s *Studio) train() {
 				return
 			}
 			s.run = &info
+			s.runChanged()
 			if s.state == stateStarting {
 				s.state = stateTraining
 				s.setStatus(tr("status.training"))
@@ -149,6 +150,7 @@ func (s *Studio) newRun() {
 		return
 	}
 	s.run = nil
+	s.runChanged()
 	s.charts.clear()
 	s.samples.clear()
 	s.stats.clear()
@@ -198,6 +200,7 @@ func (s *Studio) openRun(info RunInfo, autostart bool) {
 				s.form.lastNew = settings
 			}
 			s.run = &info
+			s.runChanged()
 			s.form.show(info.Settings)
 			s.style.showRun(info.Settings.Folder)
 			s.charts.setMetrics(metrics)

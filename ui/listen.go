@@ -103,6 +103,9 @@ func (s *Studio) apply(b updateBatch) {
 			s.style.showLoaded(u)
 		case CheckpointSaved:
 			s.setStatus(tr("status.checkpoint_saved", map[string]any{"Step": u.Step}))
+			if s.explore != nil && s.run != nil {
+				s.explore.checkpointSaved(s.run.Dir, u.Step)
+			}
 		case Warning:
 			s.setStatus(tr("status.warning", map[string]any{"Text": u.Text}))
 		case Done:

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -26,11 +27,12 @@ const frameCacheSize = 16
 type samplesView struct {
 	studio *Studio
 
-	image   *canvas.Image
-	hint    *widget.Label
-	slider  *widget.Slider
-	label   *widget.Label
-	content fyne.CanvasObject
+	image     *canvas.Image
+	hint      *widget.Label
+	slider    *widget.Slider
+	label     *widget.Label
+	timelapse *widget.Button // exports the saved grids as a GIF; nil without an Explorer
+	content   fyne.CanvasObject
 
 	frames   []SampleFrame
 	live     image.Image // the newest grid from training, or nil
@@ -66,14 +68,60 @@ func newSamplesView(s *Studio) *samplesView {
 
 	title := widget.NewLabel(tr("samples.title"))
 	title.TextStyle.Bold = true
+	var header fyne.CanvasObject = title
 	timelineLabel := widget.NewLabel(tr("samples.timeline"))
-	timeline := container.NewBorder(nil, nil, timelineLabel, v.label, v.slider)
+	right := fyne.CanvasObject(v.label)
+	var picture fyne.CanvasObject = v.image
+	if s.explorer != nil {
+		tapHint := widget.NewLabel(tr("samples.tap_hint"))
+		tapHint.Importance = widget.LowImportance
+		tapHint.Truncation = fyne.TextTruncateEllipsis
+		header = container.NewBorder(nil, nil, title, nil, tapHint)
+		v.timelapse = widget.NewButtonWithIcon(tr("samples.timelapse"), theme.MediaVideoIcon(), s.exportTimelapse)
+		right = container.NewHBox(v.label, v.timelapse)
+		picture = newTappableImage(v.image, v.cellTapped)
+	}
+	timeline := container.NewBorder(nil, nil, timelineLabel, right, v.slider)
 	// The hint spans the width, so it wraps instead of growing tall.
 	hint := container.NewVBox(layout.NewSpacer(), v.hint, layout.NewSpacer())
-	grid := container.NewStack(v.image, hint)
-	v.content = container.NewBorder(title, timeline, nil, nil, grid)
+	grid := container.NewStack(picture, hint)
+	v.content = container.NewBorder(header, timeline, nil, nil, grid)
 	v.update()
 	return v
+}
+
+// cellTapped offers to keep or explore the sample under the pointer: a
+// sample of the live grid or of a saved one, whose latent is the same.
+func (v *samplesView) cellTapped(x, y int, at fyne.Position) {
+	s := v.studio
+	if s.run == nil || v.image.Image == nil {
+		return
+	}
+	dir := s.run.Dir
+	act := func(explore bool) {
+		s.explore.whenOpen(func() {
+			s.spawn(func(context.Context) func() {
+				r, ok, err := s.explorer.GridRecipe(dir, x, y)
+				return func() {
+					switch {
+					case err != nil:
+						s.showError(tr("error.sample_title"), err)
+					case !ok || s.run == nil || s.run.Dir != dir:
+					case explore:
+						s.explore.showRecipe(r)
+						s.tabs.Select(s.exploreTab)
+					default:
+						s.keepFavourite(r, nil)
+					}
+				}
+			})
+		})
+	}
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItemWithIcon(tr("samples.keep"), starIcon, func() { act(false) }),
+		fyne.NewMenuItemWithIcon(tr("samples.explore"), theme.SearchIcon(), func() { act(true) }),
+	)
+	widget.ShowPopUpMenuAtPosition(menu, s.window.Canvas(), at)
 }
 
 // showLive takes a new grid from training.
@@ -116,6 +164,9 @@ func (v *samplesView) update() {
 	v.slider.Refresh()
 	v.moving = false
 	setEnabled(v.slider, last > 0)
+	if v.timelapse != nil {
+		setEnabled(v.timelapse, len(v.frames) > 1)
+	}
 	v.show()
 }
 

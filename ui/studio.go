@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -24,6 +25,10 @@ type Options struct {
 	// Autostart starts training as soon as the window opens: it continues
 	// RunDir when one is given, and starts a new run otherwise.
 	Autostart bool
+
+	// Explorer, when set, adds the Explore and Favourites tabs, which look
+	// inside the generator of the run shown and keep favourites from it.
+	Explorer Explorer
 }
 
 // sessionState is where training stands, as far as the window knows.
@@ -42,10 +47,13 @@ const (
 // the Fyne main goroutine.
 //
 // Goroutines and shutdown: the studio owns a listener goroutine that drains
-// Backend.Updates, and worker goroutines that each make one backend call.
-// Closing the window first stops training through Backend.Stop (which saves
-// a checkpoint), then closes it; the window's OnClosed cancels the studio's
-// context, which ends the listener and makes workers drop their results.
+// Backend.Updates, with an Explorer a render goroutine that draws the
+// explorer's image, and worker goroutines that each make one backend or
+// explorer call. Closing the window first stops training through
+// Backend.Stop (which saves a checkpoint), then closes it; the window's
+// OnClosed cancels the studio's context, which ends the listener and the
+// render goroutine, stops the search for directions, and makes workers drop
+// their results.
 type Studio struct {
 	window  fyne.Window
 	backend Backend
@@ -82,6 +90,18 @@ type Studio struct {
 	samples  *samplesView
 	charts   *chartsPanel
 	stats    *statsBar
+
+	// The Explore and Favourites tabs, when there is an Explorer.
+	explorer      Explorer
+	explore       *explorePanel
+	gallery       *galleryPanel
+	exploreTab    *container.TabItem
+	favouritesTab *container.TabItem
+	exportChoices exportChoices
+
+	// chooseSavePath asks where to write an export and calls chosen with
+	// the path: chooseFileToSave, or a stand-in the tests set.
+	chooseSavePath func(name, ext string, chosen func(path string))
 }
 
 // Run opens the studio in a new window of a, shows it and runs the app
@@ -101,8 +121,10 @@ func NewStudio(a fyne.App, backend Backend, options Options) *Studio {
 func newStudio(w fyne.Window, backend Backend, options Options, do func(func())) *Studio {
 	loadTranslations()
 	options.Settings = options.Settings.withDefaults()
-	s := &Studio{window: w, backend: backend, do: do}
+	s := &Studio{window: w, backend: backend, do: do, explorer: options.Explorer,
+		exportChoices: defaultExportChoices()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.chooseSavePath = s.chooseFileToSave
 
 	s.controls = newControlBar(s)
 	s.style = newStylePanel(s, options.Settings.Folder)
@@ -111,6 +133,12 @@ func newStudio(w fyne.Window, backend Backend, options Options, do func(func()))
 	s.samples = newSamplesView(s)
 	s.charts = newChartsPanel()
 	s.stats = newStatsBar()
+	if s.explorer != nil {
+		s.explore = newExplorePanel(s)
+		s.gallery = newGalleryPanel(s)
+		s.explore.update()
+		s.gallery.update()
+	}
 
 	w.SetTitle(tr("app.title"))
 	w.SetContent(s.layout())
@@ -121,6 +149,10 @@ func newStudio(w fyne.Window, backend Backend, options Options, do func(func()))
 
 	s.workers.Add(1)
 	go s.listen(backend.Updates())
+	if s.explore != nil {
+		s.workers.Add(1)
+		go s.explore.loop.run(s, s.explore.rendered)
+	}
 
 	s.runs.reload()
 	s.style.scan(options.Settings.Folder)
@@ -155,7 +187,36 @@ func (s *Studio) layout() fyne.CanvasObject {
 	split := container.NewHSplit(sidebar, training)
 	split.Offset = 0.26
 	s.tabs = container.NewAppTabs(container.NewTabItem(tr("tab.train"), split))
+	if s.explore != nil {
+		s.exploreTab = container.NewTabItemWithIcon(tr("tab.explore"), theme.SearchIcon(), s.explore.content)
+		s.favouritesTab = container.NewTabItemWithIcon(tr("tab.favourites"), starIcon, s.gallery.content)
+		s.tabs.Append(s.exploreTab)
+		s.tabs.Append(s.favouritesTab)
+		s.tabs.OnSelected = func(*container.TabItem) {
+			if s.exploring() {
+				s.explore.ensureOpen()
+			}
+		}
+	}
 	return s.tabs
+}
+
+// exploring says whether the Explore or Favourites tab is in sight.
+func (s *Studio) exploring() bool {
+	selected := s.tabs.Selected()
+	return selected != nil && (selected == s.exploreTab || selected == s.favouritesTab)
+}
+
+// runChanged tells the explorer which run the window shows now.
+func (s *Studio) runChanged() {
+	if s.explore == nil {
+		return
+	}
+	dir := ""
+	if s.run != nil {
+		dir = s.run.Dir
+	}
+	s.explore.setRun(dir)
 }
 
 // addShortcuts binds the keys: Space pauses and resumes, Ctrl+S saves a
