@@ -103,7 +103,10 @@ func newExplorePanel(s *Studio) *explorePanel {
 	p.keep = widget.NewButtonWithIcon(tr("explore.keep"), starIcon, p.keepShown)
 	p.keep.Importance = widget.HighImportance
 	p.export = widget.NewButtonWithIcon(tr("explore.export"), theme.DocumentSaveIcon(), func() {
-		s.exportPNG(p.recipe, p.exportName())
+		r := p.recipe.clone()
+		s.exportPNG(p.exportName(), func(ctx context.Context, path string, scale int, smooth bool) error {
+			return s.explorer.ExportPNG(ctx, path, r, scale, smooth)
+		})
 	})
 
 	p.seed.SetPlaceHolder(tr("explore.seed_none"))

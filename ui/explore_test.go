@@ -284,6 +284,38 @@ func TestGallerySelectsAndDeletes(t *testing.T) {
 	}
 }
 
+func TestGalleryExportsFavourites(t *testing.T) {
+	e := newFakeExplorer()
+	for i := range 3 {
+		e.favs = append(e.favs, Favourite{ID: fmt.Sprintf("id%d", i), Step: 10, Recipe: e.SeedRecipe(int64(i))})
+	}
+	s, loop, _ := newExploringStudio(t, e)
+	s.tabs.Select(s.favouritesTab)
+	loop.runUntil(t, "the gallery", func() bool { return len(s.gallery.favs) == 3 })
+	g := s.gallery
+	path := filepath.Join(t.TempDir(), "x.png")
+	s.chooseSavePath = func(name, ext string, chosen func(string)) { chosen(path) }
+
+	cells := findAll[*doubleTapThumbnail](g.grid)
+	test.Tap(cells[0])
+	test.Tap(cells[2])
+	test.Tap(g.exportGrid)
+	loop.runUntil(t, "the grid written", func() bool { return len(e.exported()) == 1 })
+
+	test.Tap(g.selectNone)
+	test.Tap(findAll[*doubleTapThumbnail](g.grid)[1])
+	test.Tap(g.exportPNG)
+	tapText(t, topOverlay(t, s), "Choose file…")
+	loop.runUntil(t, "the PNG written", func() bool { return len(e.exported()) == 2 })
+	want := []string{"grid of [id0 id2]", "favourite id1 scale 4 smooth false"}
+	if got := e.exported(); !slices.Equal(got, want) {
+		t.Errorf("exported %q, want %q", got, want)
+	}
+	if !strings.HasPrefix(g.status.Text, "Saved") {
+		t.Errorf("after exporting the Favourites tab says %q", g.status.Text)
+	}
+}
+
 func TestGalleryRenamesAndOpens(t *testing.T) {
 	e := newFakeExplorer()
 	e.favs = []Favourite{{ID: "a", Step: 5, Recipe: e.SeedRecipe(9)}}

@@ -93,13 +93,19 @@ type Explorer interface {
 	// RenameFavourite gives a favourite a name; "" removes it.
 	RenameFavourite(id, name string) error
 
-	// ExportPNG writes the image of r to path, scaled up by scale (1, 2, 4 or
-	// 8) with pixel-exact or smooth scaling, carrying its recipe, so the
-	// image can be made again from the file.
+	// ExportPNG writes the image of r, drawn with the open checkpoint, to
+	// path, scaled up by scale (1, 2, 4 or 8) with pixel-exact or smooth
+	// scaling. The file carries the recipe, and the checkpoint is kept in
+	// the run, so the image can be made again from the file.
 	ExportPNG(ctx context.Context, path string, r Recipe, scale int, smooth bool) error
 
-	// ExportGrid writes the images of rs to path as one PNG grid.
-	ExportGrid(ctx context.Context, path string, rs []Recipe) error
+	// ExportFavourite is ExportPNG for a favourite, drawn with the
+	// checkpoint it was kept at, so it looks as its thumbnail does.
+	ExportFavourite(ctx context.Context, path, id string, scale int, smooth bool) error
+
+	// ExportGrid writes favourites to path as one PNG grid, each drawn with
+	// the checkpoint it was kept at.
+	ExportGrid(ctx context.Context, path string, ids []string) error
 
 	// ExportPath writes the path from a to b to path as an animated GIF.
 	ExportPath(ctx context.Context, path string, a, b Recipe, anim Animation) error

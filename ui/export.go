@@ -47,12 +47,11 @@ func defaultExportChoices() exportChoices {
 }
 
 // exportPNG asks how large and how to scale, then where to write, and
-// writes the image of r there with its recipe.
-func (s *Studio) exportPNG(r Recipe, name string) {
+// calls write with the answers.
+func (s *Studio) exportPNG(name string, write func(ctx context.Context, path string, scale int, smooth bool) error) {
 	if s.explore.info == nil {
 		return
 	}
-	r = r.clone()
 	resolution := s.explore.info.Resolution
 	sizes := make([]string, len(exportScales))
 	for i, f := range exportScales {
@@ -87,7 +86,7 @@ func (s *Studio) exportPNG(r Recipe, name string) {
 			scale, smoothly := exportScales[s.exportChoices.scale], s.exportChoices.smooth
 			s.chooseSavePath(name, ".png", func(path string) {
 				s.runExport(path, func(ctx context.Context) error {
-					return s.explorer.ExportPNG(ctx, path, r, scale, smoothly)
+					return write(ctx, path, scale, smoothly)
 				})
 			})
 		}, s.window)

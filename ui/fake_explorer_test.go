@@ -217,8 +217,12 @@ func (e *fakeExplorer) ExportPNG(_ context.Context, path string, r Recipe, scale
 	return e.export(path, fmt.Sprintf("png seed %d scale %d smooth %v", r.Seed, scale, smooth))
 }
 
-func (e *fakeExplorer) ExportGrid(_ context.Context, path string, rs []Recipe) error {
-	return e.export(path, fmt.Sprintf("grid of %d", len(rs)))
+func (e *fakeExplorer) ExportFavourite(_ context.Context, path, id string, scale int, smooth bool) error {
+	return e.export(path, fmt.Sprintf("favourite %s scale %d smooth %v", id, scale, smooth))
+}
+
+func (e *fakeExplorer) ExportGrid(_ context.Context, path string, ids []string) error {
+	return e.export(path, fmt.Sprintf("grid of %v", ids))
 }
 
 func (e *fakeExplorer) ExportPath(_ context.Context, path string, a, b Recipe, anim Animation) error {

@@ -287,9 +287,15 @@ func (g *galleryPanel) removeSelected() {
 
 // exportOne exports the one selected favourite as a PNG.
 func (g *galleryPanel) exportOne() {
-	if sel := g.selection(); len(sel) == 1 {
-		g.studio.exportPNG(sel[0].Recipe, fileName(favouriteName(sel[0]))+".png")
+	sel := g.selection()
+	if len(sel) != 1 {
+		return
 	}
+	s, id := g.studio, sel[0].ID
+	s.exportPNG(fileName(favouriteName(sel[0]))+".png",
+		func(ctx context.Context, path string, scale int, smooth bool) error {
+			return s.explorer.ExportFavourite(ctx, path, id, scale, smooth)
+		})
 }
 
 // exportSelected exports the selected favourites as one PNG grid.
@@ -299,13 +305,13 @@ func (g *galleryPanel) exportSelected() {
 		return
 	}
 	s := g.studio
-	recipes := make([]Recipe, len(sel))
+	ids := make([]string, len(sel))
 	for i, f := range sel {
-		recipes[i] = f.Recipe.clone()
+		ids[i] = f.ID
 	}
 	s.chooseSavePath("ganvas-favourites.png", ".png", func(path string) {
 		s.runExport(path, func(ctx context.Context) error {
-			return s.explorer.ExportGrid(ctx, path, recipes)
+			return s.explorer.ExportGrid(ctx, path, ids)
 		})
 	})
 }
