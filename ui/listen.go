@@ -124,6 +124,9 @@ func (s *Studio) apply(b updateBatch) {
 		s.samples.showLive(b.grid.Step, b.grid.Grid)
 	}
 	s.refreshControls()
+	if s.applied != nil {
+		s.applied(len(b.updates), b.grid != nil)
+	}
 }
 
 // applyProgress records a step: its point on the curves, and whether

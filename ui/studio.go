@@ -29,6 +29,12 @@ type Options struct {
 	// Explorer, when set, adds the Explore and Favourites tabs, which look
 	// inside the generator of the run shown and keep favourites from it.
 	Explorer Explorer
+
+	// Applied, when set, is called on the main goroutine after each batch
+	// of backend updates is put in the window, which draws it on its next
+	// frame: updates is how many the batch held besides the sample grid,
+	// and grid whether it showed a new one. It lets a probe count redraws.
+	Applied func(updates int, grid bool)
 }
 
 // sessionState is where training stands, as far as the window knows.
@@ -99,6 +105,9 @@ type Studio struct {
 	favouritesTab *container.TabItem
 	exportChoices exportChoices
 
+	// applied is Options.Applied, or nil.
+	applied func(updates int, grid bool)
+
 	// chooseSavePath asks where to write an export and calls chosen with
 	// the path: chooseFileToSave, or a stand-in the tests set.
 	chooseSavePath func(name, ext string, chosen func(path string))
@@ -122,7 +131,7 @@ func newStudio(w fyne.Window, backend Backend, options Options, do func(func()))
 	loadTranslations()
 	options.Settings = options.Settings.withDefaults()
 	s := &Studio{window: w, backend: backend, do: do, explorer: options.Explorer,
-		exportChoices: defaultExportChoices()}
+		exportChoices: defaultExportChoices(), applied: options.Applied}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.chooseSavePath = s.chooseFileToSave
 
