@@ -34,6 +34,7 @@ type Trainer struct {
 	paused   atomic.Bool
 	wake     chan struct{}
 	saves    chan chan error // SaveNow's requests
+	started  chan struct{}   // closed when the training loop begins
 	finished chan struct{}   // closed when Run returns
 
 	beforeStep func(*session) // tests inject faults here
@@ -41,7 +42,8 @@ type Trainer struct {
 
 // NewTrainer prepares the run at path: it creates a new run with cfg, or
 // opens an existing one, which keeps the config it was started with except
-// for the budgets, taken from cfg.Steps and cfg.Seconds.
+// for the budgets and the checkpoint interval, taken from cfg.Steps,
+// cfg.Seconds and cfg.CheckpointSeconds.
 func NewTrainer(path string, cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -57,6 +59,7 @@ func NewTrainer(path string, cfg Config) (*Trainer, error) {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
 		stored.Steps, stored.Seconds = cfg.Steps, cfg.Seconds
+		stored.CheckpointSeconds = cfg.CheckpointSeconds
 		if err := stored.Validate(); err != nil {
 			return nil, fmt.Errorf("engine: the run's config.json: %w", err)
 		}
@@ -73,6 +76,7 @@ func NewTrainer(path string, cfg Config) (*Trainer, error) {
 		out:      &outbox{in: make(chan Message), out: make(chan Message)},
 		wake:     make(chan struct{}, 1),
 		saves:    make(chan chan error),
+		started:  make(chan struct{}),
 		finished: make(chan struct{}),
 	}, nil
 }
@@ -96,10 +100,22 @@ func (t *Trainer) Resume() { t.paused.Store(false); t.poke() }
 // ErrNotTraining reports a request to a trainer whose Run has returned.
 var ErrNotTraining = errors.New("engine: training has stopped")
 
+// ErrNotStarted reports a request to save before training has begun, while
+// the images load and the model is built: nothing has been trained to save.
+var ErrNotStarted = errors.New("engine: training has not begun yet, so there is nothing to save")
+
 // SaveNow saves a checkpoint after the current step and returns once it is
-// on disk, or why it could not be written. It returns ErrNotTraining once
-// Run has returned, and ctx's error if ctx ends first.
+// on disk, or why it could not be written. It returns ErrNotStarted at once
+// while training has not begun, ErrNotTraining once Run has returned, and
+// ctx's error if ctx ends first.
 func (t *Trainer) SaveNow(ctx context.Context) error {
+	select {
+	case <-t.started:
+	case <-t.finished:
+		return ErrNotTraining
+	default:
+		return ErrNotStarted
+	}
 	reply := make(chan error, 1)
 	select {
 	case t.saves <- reply:
@@ -140,8 +156,9 @@ type session struct {
 	saved    int // step of the newest checkpoint
 	elapsed  time.Duration
 	lastSave time.Time
-	rollback int     // rollbacks after divergence so far
-	signSum  float64 // real-logit signs summed since the last augmentation change
+	rollback int             // rollbacks after divergence so far
+	failing  map[string]bool // kinds of write failing now, each reported once
+	signSum  float64         // real-logit signs summed since the last augmentation change
 	signN    int
 }
 
@@ -185,7 +202,8 @@ func (t *Trainer) adaptAugmentation(s *session, st StepStats) {
 
 // Run trains until the step budget is reached or ctx is cancelled, and
 // returns why it stopped: nil for either of those, else the error, which
-// Done also carries.
+// Done also carries. Cancelling while the images load is a stop like any
+// other. A stop whose last checkpoint cannot be written is an error.
 func (t *Trainer) Run(ctx context.Context) (err error) {
 	go t.out.run()
 	s := &session{}
@@ -208,6 +226,9 @@ func (t *Trainer) Run(ctx context.Context) (err error) {
 	}()
 
 	if s.data, err = t.loadData(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before anything was trained
+		}
 		return err
 	}
 	if err = t.restore(s); err != nil {
@@ -262,8 +283,9 @@ func (t *Trainer) restore(s *session) error {
 	if cfg.EMA {
 		s.ema = newAverage(s.model, cfg.EMABeta, cfg.EMAWarmup)
 	}
-	opt := stepOptions{adam: adamConfig{cfg.LearningRate, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss,
-		seed: cfg.Seed}
+	gen, disc := cfg.learningRates()
+	opt := stepOptions{adam: adamConfig{gen, cfg.Beta1, cfg.Beta2},
+		disc: adamConfig{disc, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss, seed: cfg.Seed}
 	if cfg.Augment {
 		policy := nn.DiffAugment
 		policy.Strength = 0 // ADA starts without augmentation and raises it as needed
@@ -399,8 +421,7 @@ func (t *Trainer) rollBack(s *session) error {
 		return fmt.Errorf("engine: roll back to step %d: %w", c.Step, err)
 	}
 	t.cfg.LearningRate /= 2
-	s.stepper.optGen.LearningRate = t.cfg.LearningRate
-	s.stepper.optDisc.LearningRate = t.cfg.LearningRate
+	s.stepper.optGen.LearningRate, s.stepper.optDisc.LearningRate = t.cfg.learningRates()
 	if err := t.dir.SaveConfig(t.cfg); err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
@@ -420,6 +441,7 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 	var rate float64 // images per second, smoothed
 	lastPreview := time.Time{}
 	t.sendPreview(s, s.step == 0) // a new run's timeline starts from noise
+	close(t.started)
 
 	for cfg.Steps == 0 || s.step < cfg.Steps {
 		if ctx.Err() != nil || cfg.Seconds > 0 && s.elapsed.Seconds() >= cfg.Seconds {
@@ -486,9 +508,7 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 		if s.step%cfg.LogEvery == 0 || !math.IsNaN(swd) {
 			err := s.metrics.Append(s.step, float64(s.sampler.epoch), s.elapsed.Seconds(),
 				st.LossD, st.LossG, st.DReal, st.DFake, rate, swd, s.augmentStrength())
-			if err != nil {
-				t.out.send(Warning{Text: fmt.Sprintf("Could not write metrics: %v", err)})
-			}
+			t.writeFailed(s, "write metrics", err)
 		}
 
 		// Samples: saved on a step schedule, previewed on a clock.
@@ -513,9 +533,28 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 	}
 	if s.step > s.saved {
 		t.sendPreview(s, s.step%cfg.SampleEvery != 0)
-		t.checkpoint(s)
+		if err := t.saveCheckpoint(s); err != nil {
+			return fmt.Errorf("engine: stopped at step %d, but the steps after %d are not "+
+				"saved: %w", s.step, s.saved, err)
+		}
 	}
 	return nil
+}
+
+// writeFailed tells the person that a kind of write failed, once until it
+// works again: a full disk would otherwise repeat it every few steps.
+func (t *Trainer) writeFailed(s *session, what string, err error) {
+	switch {
+	case err == nil:
+		delete(s.failing, what)
+	case !s.failing[what]:
+		if s.failing == nil {
+			s.failing = map[string]bool{}
+		}
+		s.failing[what] = true
+		t.out.send(Warning{Text: fmt.Sprintf("Could not %s: %v (training goes on; this is "+
+			"not repeated until it works again)", what, err)})
+	}
 }
 
 func (t *Trainer) progress(s *session, rate float64) Progress {
@@ -537,17 +576,25 @@ func (t *Trainer) sendPreview(s *session, save bool) {
 	}
 	grid := run.Grid(toImages(x, previewCount, t.cfg.Resolution), 8)
 	if save {
-		if _, err := t.dir.SaveSample(s.step, grid); err != nil {
-			t.out.send(Warning{Text: fmt.Sprintf("Could not save the sample grid: %v", err)})
-		}
+		_, err := t.dir.SaveSample(s.step, grid)
+		t.writeFailed(s, "save the sample grid", err)
 	}
 	t.out.send(Samples{Step: s.step, Grid: grid})
 }
 
-// checkpoint saves everything needed to continue exactly from this step.
-// A failed save is also a warning: training goes on and the next save
-// retries.
+// checkpoint saves a checkpoint while training goes on: a failed save is
+// also a warning, and the next save retries.
 func (t *Trainer) checkpoint(s *session) error {
+	err := t.saveCheckpoint(s)
+	if err != nil {
+		t.out.send(Warning{Text: fmt.Sprintf("Could not save a checkpoint (training goes on, "+
+			"and the next save will try again): %v", err)})
+	}
+	return err
+}
+
+// saveCheckpoint saves everything needed to continue exactly from this step.
+func (t *Trainer) saveCheckpoint(s *session) error {
 	s.lastSave = time.Now()
 	c := &run.Checkpoint{Step: s.step, Tensors: map[string]run.Tensor{}, Meta: map[string]string{}}
 	s.model.Generator.save(c, generatorPrefix)
@@ -576,8 +623,6 @@ func (t *Trainer) checkpoint(s *session) error {
 	c.Meta[metaArch] = archMeta(s.model.Arch)
 	path, err := t.dir.SaveCheckpoint(c)
 	if err != nil {
-		t.out.send(Warning{Text: fmt.Sprintf("Could not save a checkpoint (training goes on, "+
-			"and the next save will try again): %v", err)})
 		return fmt.Errorf("engine: %w", err)
 	}
 	s.saved = s.step
