@@ -39,8 +39,7 @@ func openWindow(args []string, stdout io.Writer) error {
 	}
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(iconResource())
-	ui.Run(a, backend, opts)
-	return nil
+	return runStudio(a, backend, opts)
 }
 
 // iconResource is the app icon as Fyne takes it.
