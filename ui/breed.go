@@ -6,6 +6,7 @@ import (
 	"image"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
@@ -23,6 +24,7 @@ type breedPanel struct {
 	explore *explorePanel
 
 	parents   [2]*widget.Select
+	previews  [2]*canvas.Image
 	variation *widget.Slider
 	varValue  *widget.Label
 	breed     *widget.Button
@@ -53,11 +55,14 @@ func newBreedPanel(p *explorePanel) *breedPanel {
 	b.breed.Importance = widget.HighImportance
 	for i := range b.parents {
 		b.parents[i] = widget.NewSelect(nil, func(string) {
+			b.showParent(i)
 			if !b.moving {
 				b.update()
 			}
 		})
 		b.parents[i].PlaceHolder = tr("breed.choose_parent")
+		b.previews[i] = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
+		b.previews[i].SetMinSize(fyne.NewSquareSize(36))
 	}
 
 	grid := container.NewGridWithColumns(litterSize / 2)
@@ -69,8 +74,8 @@ func newBreedPanel(p *explorePanel) *breedPanel {
 		grid.Add(t)
 	}
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel(tr("breed.first_parent")), b.parents[0],
-		widget.NewLabel(tr("breed.second_parent")), b.parents[1],
+		widget.NewLabel(tr("breed.first_parent")), container.NewBorder(nil, nil, b.previews[0], nil, b.parents[0]),
+		widget.NewLabel(tr("breed.second_parent")), container.NewBorder(nil, nil, b.previews[1], nil, b.parents[1]),
 		widget.NewLabel(tr("breed.variation")),
 		container.NewBorder(nil, nil, nil, b.varValue, b.variation),
 	)
@@ -92,26 +97,45 @@ func (b *breedPanel) clear() {
 }
 
 // favouritesChanged offers the favourites kept now as parents, keeping the
-// parents chosen when they are still there.
+// parents chosen when they are still there. With none chosen yet, the two
+// newest favourites are.
 func (b *breedPanel) favouritesChanged(old, favs []Favourite) {
 	b.moving = true
 	defer func() { b.moving = false }()
 	names := favouriteNames(favs)
-	for _, sel := range b.parents {
-		chosen := ""
+	chosen := 0
+	for i, sel := range b.parents {
+		id := ""
 		if k := sel.SelectedIndex(); k >= 0 && k < len(old) {
-			chosen = old[k].ID
+			id = old[k].ID
 		}
 		sel.Options = names
 		sel.ClearSelected()
 		for k, f := range favs {
-			if f.ID == chosen {
+			if f.ID == id {
 				sel.SetSelectedIndex(k)
+				chosen++
 			}
 		}
 		sel.Refresh()
+		b.showParent(i)
+	}
+	if chosen == 0 && len(favs) >= 2 {
+		b.parents[0].SetSelectedIndex(len(favs) - 2)
+		b.parents[1].SetSelectedIndex(len(favs) - 1)
 	}
 	b.update()
+}
+
+// showParent shows parent i's thumbnail beside its choice.
+func (b *breedPanel) showParent(i int) {
+	var img image.Image
+	favs := b.explore.studio.gallery.favs
+	if k := b.parents[i].SelectedIndex(); k >= 0 && k < len(favs) {
+		img = favs[k].Thumbnail
+	}
+	b.previews[i].Image = img
+	b.previews[i].Refresh()
 }
 
 // parentRecipes returns the chosen parents' recipes, and false until both

@@ -444,10 +444,13 @@ func TestBreedMakesChildren(t *testing.T) {
 	s, loop, _ := newExploringStudio(t, e)
 	b := s.explore.breed
 	loop.runUntil(t, "parents offered", func() bool { return len(b.parents[0].Options) == 2 })
-	if !b.breed.Disabled() {
-		t.Error("Breed can be pressed before parents are chosen")
+	if b.parents[0].SelectedIndex() != 0 || b.parents[1].SelectedIndex() != 1 || b.breed.Disabled() {
+		t.Error("the two favourites are not chosen as parents to start with")
 	}
-	b.parents[0].SetSelectedIndex(0)
+	b.parents[1].ClearSelected()
+	if !b.breed.Disabled() || b.message.Text != "Choose two parents, then press Breed." {
+		t.Errorf("with one parent Breed can be pressed, and the panel says %q", b.message.Text)
+	}
 	b.parents[1].SetSelectedIndex(1)
 	test.Tap(b.breed)
 	loop.runUntil(t, "the children", func() bool { return len(b.images) == litterSize })

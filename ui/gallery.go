@@ -54,6 +54,7 @@ func newGalleryPanel(s *Studio) *galleryPanel {
 	g.empty.Wrapping = fyne.TextWrapWord
 	g.empty.Importance = widget.LowImportance
 	g.status.Truncation = fyne.TextTruncateEllipsis
+	g.status.SetText(tr("favourites.hint"))
 
 	g.grid = widget.NewGridWrap(
 		func() int { return len(g.favs) },
@@ -292,7 +293,7 @@ func (g *galleryPanel) exportOne() {
 		return
 	}
 	s, id := g.studio, sel[0].ID
-	s.exportPNG(fileName(favouriteName(sel[0]))+".png",
+	s.exportPNG("ganvas-"+fileName(favouriteName(sel[0]))+".png",
 		func(ctx context.Context, path string, scale int, smooth bool) error {
 			return s.explorer.ExportFavourite(ctx, path, id, scale, smooth)
 		})

@@ -64,9 +64,9 @@ func newInterpolatePanel(p *explorePanel) *interpolatePanel {
 	ip.ends[0] = ip.newEnd(0, tr("interpolate.a"))
 	ip.ends[1] = ip.newEnd(1, tr("interpolate.b"))
 
-	strip := container.NewGridWithColumns(stripFrames / 2)
+	strip := container.NewGridWithColumns(stripFrames)
 	for i := range stripFrames {
-		t := newThumbnail(72)
+		t := newThumbnail(56)
 		t.OnTapped = func() { ip.scrubTo(float64(i) / (stripFrames - 1)) }
 		t.OnKeep = func() { ip.keep(i) }
 		ip.strip = append(ip.strip, t)
@@ -187,7 +187,7 @@ func (ip *interpolatePanel) drawStrip() {
 			ip.message.SetText(tr("interpolate.ready"))
 			ip.images = images
 			for i, t := range ip.strip {
-				t.set(images[i], fmt.Sprintf("%.2f", float64(i)/(stripFrames-1)))
+				t.set(images[i], fmt.Sprintf("%.1f", float64(i)/(stripFrames-1)))
 			}
 			ip.ends[0].thumb.set(images[0], ip.ends[0].caption)
 			ip.ends[1].thumb.set(images[stripFrames-1], ip.ends[1].caption)

@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -99,12 +98,11 @@ func (t *thumbnail) Tapped(*fyne.PointEvent) {
 	}
 }
 
-// CreateRenderer lays the picture over its frame, the caption under it and
-// the star in the picture's top right corner.
+// CreateRenderer lays the picture over its frame, with the caption and
+// the star under it.
 func (t *thumbnail) CreateRenderer() fyne.WidgetRenderer {
-	star := container.NewVBox(container.NewHBox(layout.NewSpacer(), t.star))
-	picture := container.NewStack(t.picture, star)
-	body := container.NewBorder(nil, t.caption, nil, nil, picture)
+	under := container.NewBorder(nil, nil, nil, t.star, t.caption)
+	body := container.NewBorder(nil, under, nil, nil, t.picture)
 	return widget.NewSimpleRenderer(container.NewStack(t.frame, container.NewPadded(body)))
 }
 
