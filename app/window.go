@@ -26,7 +26,9 @@ func openWindow(args []string, stdout io.Writer) error {
 	}
 
 	backend := newStudioBackend(defaultRunsRoot(), newRecentRuns(defaultRecentPath()))
-	opts := ui.Options{Autostart: *autostart}
+	explorer := newExplorer()
+	defer explorer.Close()
+	opts := ui.Options{Autostart: *autostart, Explorer: explorer}
 	if *runDir != "" {
 		if run.IsRun(*runDir) {
 			opts.RunDir = *runDir
