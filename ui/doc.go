@@ -13,6 +13,12 @@
 // worker goroutines that also hand their results back through fyne.Do, so the
 // window never waits on the backend.
 //
+// With an Explorer in Options, the studio also has Explore and Favourites
+// tabs. The explorer's large image is drawn by one render goroutine fed
+// through a mailbox of one, latest request wins, so a slider dragged fast
+// costs at most one image behind; everything else the tabs ask of the
+// Explorer runs on worker goroutines like the backend's calls.
+//
 // Start the studio with Run, or with NewStudio when the caller wants the
 // window before it is shown.
 package ui

@@ -51,7 +51,6 @@ func buildThumbnail(size float32) *thumbnail {
 	}
 	t.picture.SetMinSize(fyne.NewSquareSize(size))
 	t.caption.Alignment = fyne.TextAlignCenter
-	t.caption.Truncation = fyne.TextTruncateEllipsis
 	t.caption.SizeName = theme.SizeNameCaptionText
 	t.frame.StrokeWidth = 3
 	t.frame.CornerRadius = theme.InputRadiusSize()
@@ -115,6 +114,8 @@ type doubleTapThumbnail struct {
 
 func newDoubleTapThumbnail(size float32) *doubleTapThumbnail {
 	t := &doubleTapThumbnail{buildThumbnail(size)}
+	// Favourites' names may be long; the gallery's cells keep one width.
+	t.caption.Truncation = fyne.TextTruncateEllipsis
 	t.ExtendBaseWidget(t)
 	return t
 }
