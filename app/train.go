@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"ganvas/engine"
 )
@@ -22,15 +23,27 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Width, "width", cfg.Width, "model width (channels of the widest-resolution layer)")
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "images per step")
 	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "Adam learning rate")
+	checkpointEvery := fs.Duration("checkpoint-every", seconds(cfg.CheckpointSeconds),
+		"save a checkpoint after each `interval` of training: a crash loses at most that much")
 	seed := fs.Uint64("seed", cfg.Seed, "random seed: the same seed and data train the same model")
 	minutes := fs.Float64("minutes", 0, "also stop once the run has trained this many `minutes` in all")
 	plainDCGAN := fs.Bool("plain", false, "train the reference DCGAN, without the small-data recipe")
 	fs.IntVar(&cfg.QualityEvery, "quality-every", cfg.QualityEvery,
 		"measure the sliced Wasserstein distance to the data every `N` steps (0: never)")
+	// Each part of the small-data recipe can be turned off, for comparison.
+	fs.StringVar(&cfg.Loss, "loss", cfg.Loss, "adversarial loss: hinge or bce")
+	fs.BoolVar(&cfg.Augment, "augment", cfg.Augment, "differentiable augmentation with adaptive strength")
+	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", cfg.SpectralNorm, "spectral norm in the discriminator")
+	fs.BoolVar(&cfg.MinibatchStd, "minibatch-std", cfg.MinibatchStd, "minibatch standard deviation in the discriminator")
+	fs.BoolVar(&cfg.Conditional, "conditional", cfg.Conditional, "one class per subfolder, when the folder has them")
+	fs.BoolVar(&cfg.EMA, "ema", cfg.EMA, "draw samples with a moving average of the generator")
+	fs.BoolVar(&cfg.TwoTimeScales, "two-time-scales", cfg.TwoTimeScales,
+		"discriminator at twice the learning rate, generator at half")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg.Seed = *seed
+	cfg.CheckpointSeconds = checkpointEvery.Seconds()
 	cfg.Seconds = *minutes * 60
 	if *plainDCGAN {
 		cfg = cfg.Plain()
@@ -88,3 +101,6 @@ func describeDataset(m engine.DatasetLoaded, res int) string {
 	}
 	return s
 }
+
+// seconds converts a count of seconds to a duration.
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -20,10 +20,15 @@ type Config struct {
 	// Batch is the number of real (and of generated) images per step.
 	Batch int `json:"batch"`
 	// LearningRate, Beta1 and Beta2 configure Adam for both networks;
-	// DCGAN's 2e-4, 0.5 and 0.999 are stable for this architecture.
+	// DCGAN's 2e-4, 0.5 and 0.999 are stable for plain DCGAN.
 	LearningRate float64 `json:"learning_rate"`
 	Beta1        float64 `json:"beta1"`
 	Beta2        float64 `json:"beta2"`
+	// TwoTimeScales gives the discriminator twice LearningRate and the
+	// generator half (Heusel et al., 2017): a spectrally normalised
+	// discriminator stepped once per generator step otherwise lags, and
+	// the generator learns to ignore its latent within a class.
+	TwoTimeScales bool `json:"two_time_scales"`
 	// Seed fixes initial weights, data order and latents: the same seed
 	// and data train to the same weights.
 	Seed uint64 `json:"seed"`
@@ -70,7 +75,10 @@ type Config struct {
 	SpectralNorm bool `json:"spectral_norm"`
 	MinibatchStd bool `json:"minibatch_std"`
 	// Conditional trains a class-conditional GAN when the folder has
-	// subfolders of images, one class each.
+	// subfolders of images, one class each. It is off by default: in
+	// short runs here the conditional generator learned each class's
+	// typical image and ignored its latent, so samples within a class
+	// were all alike.
 	Conditional bool `json:"conditional"`
 }
 
@@ -88,8 +96,6 @@ func DefaultConfig() Config {
 		Latent:            100,
 		Batch:             64,
 		LearningRate:      2e-4,
-		Beta1:             0.5,
-		Beta2:             0.999,
 		Seed:              1,
 		LogEvery:          10,
 		SampleEvery:       100,
@@ -100,17 +106,22 @@ func DefaultConfig() Config {
 		EMAWarmup:         200,
 		QualityEvery:      500,
 		Loss:              LossHinge,
+		TwoTimeScales:     true,
+		Beta1:             0, // with spectral norm, as SNGAN and SAGAN train
+		Beta2:             0.9,
 		Augment:           true,
 		AugmentTarget:     0.6,
 		SpectralNorm:      true,
 		MinibatchStd:      true,
-		Conditional:       true,
+		Conditional:       false, // opt-in: see the note on Conditional
 	}
 }
 
 // Plain returns c with every small-data addition turned off: the
 // reference DCGAN, for comparison.
 func (c Config) Plain() Config {
+	c.Beta1, c.Beta2 = 0.5, 0.999
+	c.TwoTimeScales = false
 	c.EMA = false
 	c.Loss = LossBCE
 	c.Augment = false
@@ -154,6 +165,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine: EMA warm-up and quality interval must not be negative")
 	}
 	return nil
+}
+
+// learningRates returns the generator's and the discriminator's learning
+// rates.
+func (c Config) learningRates() (gen, disc float64) {
+	if c.TwoTimeScales {
+		return c.LearningRate / 2, c.LearningRate * 2
+	}
+	return c.LearningRate, c.LearningRate
 }
 
 // arch returns the model the config trains on data with the given classes.

@@ -28,9 +28,14 @@ func TestConditionalRunResumesAndDrawsEachClass(t *testing.T) {
 	data := writeClasses(t, []string{"circles", "discs"}, 6)
 	whole := filepath.Join(t.TempDir(), "whole")
 	split := filepath.Join(t.TempDir(), "split")
-	train(t, context.Background(), whole, tinyConfig(data, 12))
-	train(t, context.Background(), split, tinyConfig(data, 6))
-	train(t, context.Background(), split, tinyConfig(data, 12))
+	conditional := func(steps int) Config {
+		c := tinyConfig(data, steps)
+		c.Conditional = true
+		return c
+	}
+	train(t, context.Background(), whole, conditional(12))
+	train(t, context.Background(), split, conditional(6))
+	train(t, context.Background(), split, conditional(12))
 	a, b := losses(t, whole), losses(t, split)
 	if len(a) != 6 || len(b) != len(a) {
 		t.Fatalf("metrics rows: %d and %d, want 6 each", len(a), len(b))

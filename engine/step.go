@@ -70,7 +70,8 @@ type StepStats struct {
 
 // stepOptions are the choices of a training step beyond the model.
 type stepOptions struct {
-	adam    adamConfig
+	adam    adamConfig        // of the generator
+	disc    adamConfig        // of the discriminator; zero means the generator's
 	loss    string            // LossBCE or LossHinge
 	augment *nn.AugmentPolicy // nil for no augmentation
 	seed    uint64            // of the augmentation's random stream
@@ -89,7 +90,10 @@ func newStepper(m *Model, batch int, opt stepOptions) (*stepper, error) {
 		return nil, fmt.Errorf("engine: build training graphs: %w", err)
 	}
 	s.optGen = newAdam(opt.adam, m.Generator.Params)
-	s.optDisc = newAdam(opt.adam, m.Discriminator.Params)
+	if opt.disc == (adamConfig{}) {
+		opt.disc = opt.adam
+	}
+	s.optDisc = newAdam(opt.disc, m.Discriminator.Params)
 	return s, nil
 }
 
