@@ -42,7 +42,8 @@ type Dir struct {
 	Path string
 
 	mu      sync.Mutex
-	metrics *MetricsWriter // the open metrics file, synced before checkpoints
+	metrics *MetricsWriter  // the open metrics file, synced before checkpoints
+	damaged map[string]bool // checkpoints LatestCheckpoint found unusable
 }
 
 // configEnvelope is the content of config.json: the caller's config as it

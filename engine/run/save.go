@@ -57,28 +57,45 @@ func (d *Dir) SaveCheckpoint(c *Checkpoint) (string, error) {
 		return fail(err)
 	}
 
+	d.mu.Lock()
+	delete(d.damaged, path)
+	d.mu.Unlock()
 	d.pruneCheckpoints(c.Step)
 	return path, nil
 }
 
 // pruneCheckpoints removes every checkpoint but the one of step and the
-// newest one before it.
+// newest one before it that LatestCheckpoint has not found damaged, so that
+// the one kept to fall back on can be used.
 func (d *Dir) pruneCheckpoints(step int) {
 	files, err := d.ListCheckpoints()
 	if err != nil {
 		return
 	}
+	d.mu.Lock()
 	previous := -1
 	for _, f := range files {
-		if f.Step < step {
+		if f.Step < step && !d.damaged[f.Path] {
 			previous = f.Step
 		}
 	}
+	d.mu.Unlock()
 	for _, f := range files {
 		if f.Step != step && f.Step != previous {
 			os.Remove(f.Path)
 		}
 	}
+}
+
+// markDamaged records a checkpoint that does not read back, so that pruning
+// never keeps it as the one to fall back on.
+func (d *Dir) markDamaged(path string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.damaged == nil {
+		d.damaged = map[string]bool{}
+	}
+	d.damaged[path] = true
 }
 
 // LatestCheckpoint loads the newest checkpoint that reads back intact. When
@@ -109,6 +126,7 @@ func (d *Dir) LatestCheckpoint() (c *Checkpoint, warning string, err error) {
 		}
 		if err != nil {
 			faults = append(faults, fmt.Sprintf("%s: %v", filepath.Base(f.Path), err))
+			d.markDamaged(f.Path)
 			continue
 		}
 
