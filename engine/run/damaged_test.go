@@ -1,9 +1,11 @@
 package run
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -39,5 +41,25 @@ func TestDamagedCheckpointIsNotKeptToFallBackOn(t *testing.T) {
 	save(t, d, 250, 300)
 	if got := checkpointSteps(t, d); !slices.Equal(got, []int{250, 300}) {
 		t.Errorf("checkpoints %v, want [250 300]", got)
+	}
+}
+
+// TestCreateRefusesDamagedRun asks for a new run where a run's config.json
+// no longer reads: the error must name the damage, not call the folder
+// merely not empty, and the folder must be left as it was.
+func TestCreateRefusesDamagedRun(t *testing.T) {
+	for _, config := range []string{`{"format": 1, "conf`, `{}`, ``} {
+		path := filepath.Join(t.TempDir(), "run")
+		writeFile(t, filepath.Join(path, configFile), config)
+		writeFile(t, filepath.Join(path, "metrics.csv"), "step,loss\n1,0.5\n")
+		before := snapshot(t, path)
+
+		_, err := Create(path, testConfig{Latent: 1})
+		if err == nil || errors.Is(err, ErrNotEmpty) || !strings.Contains(err.Error(), configFile) {
+			t.Errorf("config %q: error %v, want one about %s", config, err, configFile)
+		}
+		if after := snapshot(t, path); after != before {
+			t.Errorf("config %q: refused Create changed the folder", config)
+		}
 	}
 }

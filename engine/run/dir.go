@@ -56,8 +56,9 @@ type configEnvelope struct {
 // Create makes a new run at path and stores config (any value that marshals
 // to JSON) in its config.json. The directory is created if missing; an
 // existing one must be empty but for hidden files. Create refuses a path
-// that is a file (ErrNotRun), holds a run (ErrRunExists) or holds other
-// files (ErrNotEmpty).
+// that is a file (ErrNotRun), holds a run (ErrRunExists), holds a
+// config.json that does not read (its fault), or holds other files
+// (ErrNotEmpty).
 func Create(path string, config any) (*Dir, error) {
 	fail := func(err error) (*Dir, error) {
 		return nil, fmt.Errorf("run: create %s: %w", path, err)
@@ -73,6 +74,12 @@ func Create(path string, config any) (*Dir, error) {
 	case IsRun(path):
 		return fail(ErrRunExists)
 	default:
+		// A config.json that does not read is a damaged run, not a folder
+		// to start afresh in.
+		if _, err := os.Stat(filepath.Join(path, configFile)); err == nil {
+			_, err := readConfig(path)
+			return fail(err)
+		}
 		entries, err := os.ReadDir(path)
 		if err != nil {
 			return fail(err)
