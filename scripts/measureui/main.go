@@ -1,0 +1,268 @@
+// Command measureui measures how the ganvas window answers while it trains.
+// scripts/measure-ui.sh runs it beside a ganvas window started with
+// GANVAS_UI_PROBE=FILE on a virtual X display, and docs/responsiveness.md
+// holds what it found:
+//
+//	measureui -display :93 -probe FILE [-trials 30]
+//
+// It waits for training to start, then for -warmup, then reads the probe
+// for -steady while nobody touches the window: how long the window's main
+// goroutine kept work waiting, how often batches and sample grids reached
+// the screen, and how much CPU ganvas and the machine used. Then it pauses
+// and resumes training -trials times, by turns with the Space key and with
+// a click on the Pause button, sent through the X server as a person's
+// input would be, and times each until the button's pixels change and until
+// they show the new state. Last it asks the window to close, as a title
+// bar's close button would, and prints the figures.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"log"
+	"os"
+	"time"
+)
+
+func main() {
+	displayName := flag.String("display", ":93", "the X display the window is on")
+	probePath := flag.String("probe", "", "the file the window's GANVAS_UI_PROBE writes")
+	warmup := flag.Duration("warmup", 20*time.Second, "time to let training settle before measuring")
+	steady := flag.Duration("steady", 40*time.Second, "time to watch the window untouched")
+	trials := flag.Int("trials", 30, "pause-and-resume trials, half by key and half by click")
+	gap := flag.Duration("gap", 2*time.Second, "training time between two trials")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("measureui: ")
+	if *probePath == "" {
+		log.Fatal("-probe is required")
+	}
+
+	probe, err := waitForTraining(*probePath, 5*time.Minute)
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, err := openDisplay(*displayName, probe.window)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.close()
+	log.Printf("training is under way; letting it settle for %v", *warmup)
+	time.Sleep(*warmup)
+
+	log.Printf("watching the untouched window for %v", *steady)
+	before := readUsage(probe.pid)
+	steadyFrom := time.Now()
+	time.Sleep(*steady)
+	steadyTo := time.Now()
+	after := readUsage(probe.pid)
+
+	log.Printf("%d pause-and-resume trials", *trials)
+	probe, err = readProbe(*probePath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	m := &measurer{d: d, button: probe.button}
+	results, err := m.run(*trials, *gap)
+	if err != nil {
+		// The figures so far are still worth printing, with the reason.
+		log.Print(err)
+	}
+	trialsTo := time.Now()
+
+	log.Print("asking the window to close")
+	d.askToClose()
+	probe, err = waitForSummary(*probePath, 2*time.Minute)
+	if err != nil {
+		log.Print(err)
+	}
+
+	report(os.Stdout, probe, usageBetween(before, after), steadyFrom, steadyTo, trialsTo, results)
+}
+
+// readProbe reads the probe file as it stands.
+func readProbe(path string) (probeLog, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return probeLog{}, fmt.Errorf("measureui: %w", err)
+	}
+	defer f.Close()
+	return parseProbe(f)
+}
+
+// waitForTraining waits until the window is on screen with its Pause
+// button laid out, and training steps are reaching it.
+func waitForTraining(path string, limit time.Duration) (probeLog, error) {
+	deadline := time.Now().Add(limit)
+	for {
+		probe, err := readProbe(path)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return probe, err
+		}
+		steps := 0
+		for _, b := range probe.batches {
+			steps += b.updates
+		}
+		if probe.window != 0 && !probe.button.Empty() && steps > 3 {
+			return probe, nil
+		}
+		if time.Now().After(deadline) {
+			return probe, fmt.Errorf("measureui: after %v the window shows no training "+
+				"(window %d, button %v, %d updates)", limit, probe.window, probe.button, steps)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// waitForSummary waits until the probe has written its summary, which it
+// does once the window has closed.
+func waitForSummary(path string, limit time.Duration) (probeLog, error) {
+	deadline := time.Now().Add(limit)
+	for {
+		probe, err := readProbe(path)
+		if err == nil && len(probe.summary) > 0 {
+			return probe, nil
+		}
+		if time.Now().After(deadline) {
+			return probe, fmt.Errorf("measureui: the window did not close within %v", limit)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// input is how a trial pauses or resumes training.
+type input int
+
+const (
+	spaceKey input = iota
+	buttonClick
+)
+
+// verb names what a trial asks for.
+func verb(pause bool) string {
+	if pause {
+		return "pause"
+	}
+	return "resume"
+}
+
+func (i input) String() string {
+	if i == spaceKey {
+		return "Space key"
+	}
+	return "click"
+}
+
+// trial is the timing of one input: until the button's pixels first
+// changed, and until they showed the new state.
+type trial struct {
+	input         input
+	pause         bool          // paused training; otherwise resumed it
+	firstChange   time.Duration // 0 if nothing changed within stateLimit
+	newState      time.Duration
+	stateTimedOut bool
+}
+
+// measurer runs the trials. It learns what the button looks like after a
+// pause and after a resume from one trial of each input that it does not
+// count.
+type measurer struct {
+	d      *display
+	button image.Rectangle
+	looks  map[lookKey][]byte
+}
+
+type lookKey struct {
+	input input
+	pause bool
+}
+
+// stateLimit is how long a trial waits for the button to show the new
+// state before it gives up on it.
+const stateLimit = 5 * time.Second
+
+func (m *measurer) run(trials int, gap time.Duration) ([]trial, error) {
+	m.looks = map[lookKey][]byte{}
+	var results []trial
+	for i := -2; i < trials; i++ {
+		in := input((i + 2) % 2)
+		for _, pause := range []bool{true, false} {
+			t, err := m.one(in, pause)
+			if err != nil {
+				return results, err
+			}
+			if i >= 0 {
+				results = append(results, t)
+			}
+			if t.stateTimedOut {
+				// Paused and running may now be the other way round from
+				// what the next input expects, so the trials stop here.
+				return results, fmt.Errorf("measureui: after a %v to %s, the button did not "+
+					"show the new state within %v", in, verb(pause), stateLimit)
+			}
+			if pause {
+				time.Sleep(600 * time.Millisecond)
+			}
+		}
+		time.Sleep(gap)
+	}
+	return results, nil
+}
+
+// one sends an input and times the button's answer.
+func (m *measurer) one(in input, pause bool) (trial, error) {
+	centre := image.Pt((m.button.Min.X+m.button.Max.X)/2, (m.button.Min.Y+m.button.Max.Y)/2)
+	if in == buttonClick {
+		m.d.pointerTo(centre)
+	} else {
+		// Off the button, in the sidebar's lower part, so no hover shows.
+		m.d.pointerTo(image.Pt(m.button.Min.X/2, m.button.Max.Y+400))
+	}
+	time.Sleep(400 * time.Millisecond) // hover effects settle
+	before, err := m.d.grab(m.button)
+	if err != nil {
+		return trial{}, err
+	}
+
+	key := lookKey{in, pause}
+	want := m.looks[key]
+	start := time.Now()
+	if in == buttonClick {
+		m.d.click()
+	} else {
+		m.d.pressSpace()
+	}
+
+	t := trial{input: in, pause: pause}
+	last, lastChange := before, start
+	for {
+		now, err := m.d.grab(m.button)
+		if err != nil {
+			return t, err
+		}
+		since := time.Since(start)
+		if t.firstChange == 0 && !bytes.Equal(now, before) {
+			t.firstChange = since
+		}
+		if !bytes.Equal(now, last) {
+			last, lastChange = now, time.Now()
+		}
+		switch {
+		case want != nil && bytes.Equal(now, want):
+			t.newState = since
+			return t, nil
+		case want == nil && t.firstChange > 0 && time.Since(lastChange) > 700*time.Millisecond:
+			// Learning the look: the button has held still after changing.
+			m.looks[key] = last
+			t.newState = lastChange.Sub(start)
+			return t, nil
+		case since > stateLimit:
+			t.stateTimedOut = true
+			return t, nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
