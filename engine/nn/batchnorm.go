@@ -49,6 +49,8 @@ type batchNorm struct {
 	k, k0          []float32 // per channel: dx = dpre·scale + x·k + k0
 	y              *tensor.Dense
 	dy             []float32 // output gradient of the backward pass in progress
+	needX          bool      // whether that pass computes the input gradient
+	ws             *workspace
 	dx, dg, dbeta  *tensor.Dense
 	grads          [3]*tensor.Dense
 	sums           [][]float64 // per worker: two sums per channel
@@ -81,7 +83,7 @@ func (b *batchNorm) forward(in []*tensor.Dense) (G.Value, error) {
 	b.x, b.gamma, b.beta = data(in[0]), data(in[1]), data(in[2])
 	b.y = dense(b.y, in[0].Shape()...)
 	if b.training {
-		each(b.momentShare)
+		eachSized(len(b.x), b.momentShare)
 		b.batchMoments()
 	} else {
 		for j := range b.c {
@@ -93,7 +95,7 @@ func (b *batchNorm) forward(in []*tensor.Dense) (G.Value, error) {
 		b.scale[j] = b.gamma[j] * b.invStd[j]
 		b.shift[j] = b.beta[j] - b.mean[j]*b.scale[j]
 	}
-	each(b.normShare)
+	eachSized(len(b.x), b.normShare)
 	return b.y, nil
 }
 
@@ -103,7 +105,19 @@ func (b *batchNorm) momentPart(w int) {
 	clear(s)
 	sum, sq := s[:c], s[c:2*c]
 	lo, hi := span(b.rows(), w)
-	for r := lo; r < hi; r++ {
+	r := lo
+	// Four rows at a time, so each running sum is loaded and stored once
+	// per four values.
+	for ; r+4 <= hi; r += 4 {
+		x0, x1 := b.x[r*c:(r+1)*c], b.x[(r+1)*c:(r+2)*c]
+		x2, x3 := b.x[(r+2)*c:(r+3)*c], b.x[(r+3)*c:(r+4)*c]
+		for j, v := range x0 {
+			f0, f1, f2, f3 := float64(v), float64(x1[j]), float64(x2[j]), float64(x3[j])
+			sum[j] += (f0 + f1) + (f2 + f3)
+			sq[j] += (f0*f0 + f1*f1) + (f2*f2 + f3*f3)
+		}
+	}
+	for ; r < hi; r++ {
 		for j, v := range b.x[r*c : (r+1)*c] {
 			f := float64(v)
 			sum[j] += f
@@ -142,8 +156,8 @@ func (b *batchNorm) normPart(w int) {
 		for j, v := range xr {
 			yr[j] = v*scale[j] + shift[j]
 		}
+		b.act.activate(yr) // while the row is in cache
 	}
-	b.act.activate(y[lo*c : hi*c])
 }
 
 func (b *batchNorm) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
@@ -151,13 +165,21 @@ func (b *batchNorm) backward(dy []float32, need []bool) ([]*tensor.Dense, error)
 		return nil, fmt.Errorf("nn: batch norm in inference mode has no gradient")
 	}
 	c := b.c
-	b.dy = dy
+	b.dy, b.needX = dy, need[0]
 	b.dg = dense(b.dg, c)
 	b.dbeta = dense(b.dbeta, c)
+	if need[0] {
+		b.dx = dense(b.dx, b.y.Shape()...)
+	}
+	b.ws = borrow()
+	defer func() {
+		giveBack(b.ws)
+		b.ws, b.dy = nil, nil
+	}()
 
 	// Sums over the batch of dpre and dpre·xhat give the parameter
 	// gradients and the two correction terms of the input gradient.
-	each(b.gradSumShare)
+	eachSized(len(b.x), b.gradSumShare)
 	dg, dbeta := data(b.dg), data(b.dbeta)
 	for j := range c {
 		var sum, dot float64
@@ -168,59 +190,86 @@ func (b *batchNorm) backward(dy []float32, need []bool) ([]*tensor.Dense, error)
 		dbeta[j], dg[j] = float32(sum), float32(dot)
 	}
 	b.grads = [3]*tensor.Dense{nil, b.dg, b.dbeta}
-	if need[0] {
-		// dx = γ·inv·(dpre - dbeta/m - xhat·dg/m), with scale = γ·inv.
-		m := float32(b.rows())
-		for j := range c {
-			b.k[j] = -b.scale[j] * b.invStd[j] * dg[j] / m
-			b.k0[j] = -b.scale[j]*dbeta[j]/m - b.k[j]*b.mean[j]
-		}
-		b.dx = dense(b.dx, b.y.Shape()...)
-		each(b.gradShare)
-		b.grads[0] = b.dx
+	if !need[0] {
+		return b.grads[:], nil
 	}
-	b.dy = nil
+
+	// dx = γ·inv·(dpre - dbeta/m - xhat·dg/m), with scale = γ·inv.
+	m := float32(b.rows())
+	for j := range c {
+		b.k[j] = -b.scale[j] * b.invStd[j] * dg[j] / m
+		b.k0[j] = -b.scale[j]*dbeta[j]/m - b.k[j]*b.mean[j]
+	}
+	eachSized(len(b.x), b.gradShare)
+	b.grads[0] = b.dx
 	return b.grads[:], nil
+}
+
+// preActivation returns the gradient before the activation for worker w's
+// rows [lo, hi): dy itself for Linear; otherwise computed into the input
+// gradient's rows, which it will overwrite last, or into scratch when the
+// input gradient is not needed.
+func (b *batchNorm) preActivation(w, lo, hi int) []float32 {
+	c := b.c
+	dy := b.dy[lo*c : hi*c]
+	if b.act == Linear {
+		return dy
+	}
+	dst := data(b.dx)[lo*c : hi*c]
+	if !b.needX {
+		dst = b.ws.floats(w, len(dy))
+	}
+	b.act.gradient(dst, data(b.y)[lo*c:hi*c], dy)
+	return dst
 }
 
 // gradSumPart sums, over worker w's rows, dpre and dpre·xhat per channel,
 // where dpre is the gradient before the activation.
 func (b *batchNorm) gradSumPart(w int) {
-	c, s, y := b.c, b.sums[w], data(b.y)
+	c, s := b.c, b.sums[w]
 	clear(s)
 	sum, dot := s[:c], s[c:2*c]
 	mean, invStd := b.mean[:c], b.invStd[:c]
 	lo, hi := span(b.rows(), w)
-	var pre [64]float32
-	for r := lo; r < hi; r++ {
-		xr := b.x[r*c : (r+1)*c]
-		for j0 := 0; j0 < c; j0 += len(pre) {
-			j1 := min(j0+len(pre), c)
-			d := b.act.gradientInto(pre[:], y[r*c+j0:r*c+j1], b.dy[r*c+j0:r*c+j1])
-			for i, v := range d {
-				j := j0 + i
-				sum[j] += float64(v)
-				dot[j] += float64(v * (xr[j] - mean[j]) * invStd[j])
-			}
+	pre := b.preActivation(w, lo, hi)
+	x := b.x[lo*c : hi*c]
+	r, rows := 0, hi-lo
+	// Four rows at a time, as in momentPart.
+	for ; r+4 <= rows; r += 4 {
+		d0, d1 := pre[r*c:(r+1)*c], pre[(r+1)*c:(r+2)*c]
+		d2, d3 := pre[(r+2)*c:(r+3)*c], pre[(r+3)*c:(r+4)*c]
+		x0, x1 := x[r*c:(r+1)*c], x[(r+1)*c:(r+2)*c]
+		x2, x3 := x[(r+2)*c:(r+3)*c], x[(r+3)*c:(r+4)*c]
+		for j, v := range d0 {
+			mu, inv := mean[j], invStd[j]
+			sum[j] += (float64(v) + float64(d1[j])) + (float64(d2[j]) + float64(d3[j]))
+			dot[j] += (float64(v*(x0[j]-mu)*inv) + float64(d1[j]*(x1[j]-mu)*inv)) +
+				(float64(d2[j]*(x2[j]-mu)*inv) + float64(d3[j]*(x3[j]-mu)*inv))
+		}
+	}
+	for ; r < rows; r++ {
+		xr, dr := x[r*c:(r+1)*c], pre[r*c:(r+1)*c]
+		for j, v := range dr {
+			sum[j] += float64(v)
+			dot[j] += float64(v * (xr[j] - mean[j]) * invStd[j])
 		}
 	}
 }
 
-// gradPart writes the input gradient of worker w's rows.
+// gradPart writes the input gradient of worker w's rows, over the
+// gradient before the activation that gradSumPart left there.
 func (b *batchNorm) gradPart(w int) {
-	c, y, dx := b.c, data(b.y), data(b.dx)
+	c, dx := b.c, data(b.dx)
 	scale, k, k0 := b.scale[:c], b.k[:c], b.k0[:c]
 	lo, hi := span(b.rows(), w)
-	var pre [64]float32
+	pre := dx[lo*c : hi*c]
+	if b.act == Linear {
+		pre = b.dy[lo*c : hi*c]
+	}
 	for r := lo; r < hi; r++ {
-		xr, dxr := b.x[r*c:(r+1)*c], dx[r*c:(r+1)*c]
-		for j0 := 0; j0 < c; j0 += len(pre) {
-			j1 := min(j0+len(pre), c)
-			d := b.act.gradientInto(pre[:], y[r*c+j0:r*c+j1], b.dy[r*c+j0:r*c+j1])
-			for i, v := range d {
-				j := j0 + i
-				dxr[j] = v*scale[j] + xr[j]*k[j] + k0[j]
-			}
+		xr, dxr, dr := b.x[r*c:(r+1)*c], dx[r*c:(r+1)*c], pre[(r-lo)*c:(r-lo+1)*c]
+		for j, v := range dr {
+			dxr[j] = v*scale[j] + xr[j]*k[j] + k0[j]
 		}
 	}
 }

@@ -95,6 +95,16 @@ func TestBatchNormMatchesReference(t *testing.T) {
 			assertCloseNamed(t, name+" input gradient", data(grads[0]), wantDX)
 			assertCloseNamed(t, name+" gamma gradient", data(grads[1]), wantDG)
 			assertCloseNamed(t, name+" beta gradient", data(grads[2]), wantDB)
+
+			// Without the input gradient, the others stay the same.
+			if grads, err = b.backward(data(dy), []bool{false, true, true}); err != nil {
+				t.Fatal(err)
+			}
+			if grads[0] != nil {
+				t.Errorf("%s: input gradient computed though not needed", name)
+			}
+			assertCloseNamed(t, name+" gamma gradient alone", data(grads[1]), wantDG)
+			assertCloseNamed(t, name+" beta gradient alone", data(grads[2]), wantDB)
 		}
 	}
 }
@@ -146,6 +156,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
+			start := cpuTime()
 			b.ResetTimer()
 			for b.Loop() {
 				if _, err := bn.forward(in); err != nil {
@@ -155,6 +166,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric((cpuTime()-start)*1e3/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

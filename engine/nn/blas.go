@@ -43,3 +43,11 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32,
 	}
 	impl.Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
 }
+
+// gemmStrided is gemm on matrices that are part of wider ones: the
+// untransposed product c = alpha·a·b + beta·c, where a row of a, b and c
+// starts lda, ldb and ldc values after the one before.
+func gemmStrided(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int,
+	beta float32, c []float32, ldc int) {
+	impl.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}

@@ -111,6 +111,20 @@ func (g geometry) col2im(cols, img []float32, b0, b1 int) {
 					clear(dst)
 					continue
 				}
+				if len(ys) == 2 && len(xs) == 2 {
+					// Four windows, as inside a stride-2 kernel-4 image:
+					// one pass, summed in the same order as below.
+					at := func(ty, tx tap) []float32 {
+						row := first + ty.out*g.ow + tx.out
+						return cols[row*width+(ty.at*g.k+tx.at)*c:][:c]
+					}
+					s00, s01 := at(ys[0], xs[0]), at(ys[0], xs[1])
+					s10, s11 := at(ys[1], xs[0]), at(ys[1], xs[1])
+					for i := range dst {
+						dst[i] = s00[i] + s01[i] + s10[i] + s11[i]
+					}
+					continue
+				}
 				set := false
 				for _, ty := range ys {
 					for _, tx := range xs {
@@ -328,13 +342,16 @@ func (c *conv) backwardPart(w int) {
 // forward pass does, and multiplies them out.
 type deconv struct {
 	layer
-	cin int
+	cin         int
+	cols        []float32 // windows of a batch too small to split by image
+	columnShare func(w int)
 }
 
 func newDeconv(g geometry, cin int, act Activation) *deconv {
 	d := &deconv{layer: layer{g: g, act: act}, cin: cin}
 	d.chunk = imagesPerChunk(g.positions(), g.cols()+g.h*g.w*g.c/g.positions())
 	d.forwardShare = d.forwardPart
+	d.columnShare = d.columnsPart
 	d.backwardShare = d.backwardPart
 	d.sumShare = d.sumPartials
 	return d
@@ -347,8 +364,36 @@ func (d *deconv) name() string {
 func (d *deconv) forward(in []*tensor.Dense) (G.Value, error) {
 	d.x, d.w = data(in[0]), data(in[1])
 	d.y = dense(d.y, d.g.n, d.g.h, d.g.w, d.g.c)
-	d.run(d.forwardShare)
+	if d.g.n >= workers {
+		d.run(d.forwardShare)
+		return d.y, nil
+	}
+
+	// Too few images to give every worker one, as when a latent slider
+	// asks for a single image: the workers split the product's columns
+	// instead, and the caller sums the windows.
+	g := d.g
+	d.ws = borrow()
+	d.cols = d.ws.floats(0, g.rows()*g.cols())
+	eachSized(g.rows()*g.cols(), d.columnShare)
+	g.col2im(d.cols, data(d.y), 0, g.n)
+	d.act.activate(data(d.y))
+	giveBack(d.ws)
+	d.ws, d.cols = nil, nil
 	return d.y, nil
+}
+
+// columnsPart computes worker w's share of the columns of x·W, the windows
+// every input pixel adds to the output, into d.cols.
+func (d *deconv) columnsPart(w int) {
+	const align = 16 // columns per share start on a whole cache line
+	width := d.g.cols()
+	lo, hi := span((width+align-1)/align, w)
+	c0, c1 := lo*align, min(hi*align, width)
+	if c0 >= c1 {
+		return
+	}
+	gemmStrided(d.g.rows(), c1-c0, d.cin, 1, d.x, d.cin, d.w[c0:], width, 0, d.cols[c0:], width)
 }
 
 func (d *deconv) forwardPart(w int) {

@@ -72,6 +72,23 @@ func each(share func(w int)) {
 	}
 }
 
+// smallJob is the size, in values touched, under which a job runs every
+// share on the calling goroutine: waking the crew would cost about as much
+// as the work, and far more on a busy machine where a worker waits for a
+// core. The shares are the same either way, so are the results.
+const smallJob = 1 << 14
+
+// eachSized is each for a job that touches size values.
+func eachSized(size int, share func(w int)) {
+	if size >= smallJob {
+		each(share)
+		return
+	}
+	for w := range workers {
+		share(w)
+	}
+}
+
 // span returns the part [lo, hi) of [0, n) that worker w of workers takes:
 // contiguous, in order, and as even as n allows.
 func span(n, w int) (lo, hi int) {
