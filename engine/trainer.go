@@ -225,13 +225,19 @@ func (t *Trainer) Run(ctx context.Context) (err error) {
 		t.out.close()
 	}()
 
+	// The checkpoint is read first, so that a run that cannot resume says so
+	// before a large folder has loaded.
+	c, err := t.latestCheckpoint()
+	if err != nil {
+		return err
+	}
 	if s.data, err = t.loadData(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped before anything was trained
 		}
 		return err
 	}
-	if err = t.restore(s); err != nil {
+	if err = t.restore(s, c); err != nil {
 		return err
 	}
 	return t.train(ctx, s)
@@ -257,25 +263,30 @@ func (t *Trainer) loadData(ctx context.Context) (*dataset.Dataset, error) {
 	return d, nil
 }
 
-// restore builds the model and, when the run has a checkpoint, continues
-// from it; a fresh run saves a checkpoint at step 0 so that a divergence
-// always has somewhere to roll back to.
-func (t *Trainer) restore(s *session) error {
-	cfg := t.cfg
-	s.sampler = sampler{n: s.data.Len(), seed: cfg.Seed}
-	s.latent = rand.NewPCG(cfg.Seed, 2)
-	s.normal = rand.New(s.latent)
-
+// latestCheckpoint loads the run's newest good checkpoint, or nil for a run
+// without one, and warns when it had to fall back to an older one.
+func (t *Trainer) latestCheckpoint() (*run.Checkpoint, error) {
 	c, warning, err := t.dir.LatestCheckpoint()
 	switch {
 	case errors.Is(err, run.ErrNoCheckpoint):
-		c = nil
+		return nil, nil
 	case err != nil:
-		return fmt.Errorf("engine: resume: %w", err)
+		return nil, fmt.Errorf("engine: resume: %w", err)
 	}
 	if warning != "" {
 		t.out.send(Warning{Text: warning})
 	}
+	return c, nil
+}
+
+// restore builds the model and continues from the run's checkpoint c, if
+// it has one; a fresh run saves a checkpoint at step 0 so that a divergence
+// always has somewhere to roll back to.
+func (t *Trainer) restore(s *session, c *run.Checkpoint) (err error) {
+	cfg := t.cfg
+	s.sampler = sampler{n: s.data.Len(), seed: cfg.Seed}
+	s.latent = rand.NewPCG(cfg.Seed, 2)
+	s.normal = rand.New(s.latent)
 
 	if s.model, err = NewModel(cfg.arch(len(s.data.Classes)), rand.New(rand.NewPCG(cfg.Seed, 1))); err != nil {
 		return err
