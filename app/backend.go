@@ -22,11 +22,16 @@ import (
 // forwarder that drains the trainer's messages onto updates. Stop cancels
 // the session's context after a checkpoint and waits for the forwarder,
 // which ends once Run has sent Done; updates itself stays open for the life
-// of the backend, as the window expects.
+// of the backend, as the window expects. Once the window has closed,
+// shutdown stops training and waits for it; forwarders then drop what
+// nobody reads any more.
 type studioBackend struct {
-	runsRoot string // where new runs are created
-	recent   *recentRuns
-	updates  chan ui.Update
+	runsRoot   string // where new runs are created
+	recent     *recentRuns
+	updates    chan ui.Update
+	closed     chan struct{} // closed by shutdown
+	closeOnce  sync.Once
+	forwarders sync.WaitGroup
 
 	mu         sync.Mutex
 	session    *session // nil when nothing trains
@@ -41,7 +46,8 @@ type session struct {
 }
 
 func newStudioBackend(runsRoot string, recent *recentRuns) *studioBackend {
-	return &studioBackend{runsRoot: runsRoot, recent: recent, updates: make(chan ui.Update)}
+	return &studioBackend{runsRoot: runsRoot, recent: recent, updates: make(chan ui.Update),
+		closed: make(chan struct{})}
 }
 
 func (b *studioBackend) Updates() <-chan ui.Update { return b.updates }
@@ -86,6 +92,10 @@ func (b *studioBackend) StartTraining(s ui.Settings) (ui.RunInfo, error) {
 	}
 
 	b.mu.Lock()
+	if b.session != nil {
+		b.mu.Unlock()
+		return ui.RunInfo{}, errAlreadyTraining
+	}
 	dir := b.nextRunDir
 	b.nextRunDir = ""
 	b.mu.Unlock()
@@ -95,21 +105,34 @@ func (b *studioBackend) StartTraining(s ui.Settings) (ui.RunInfo, error) {
 	return b.start(dir, cfg)
 }
 
-// ContinueTraining trains the run in runDir on to steps.
+// ContinueTraining trains the run in runDir on to steps. A run stopped
+// before its first checkpoint starts again from step 0.
 func (b *studioBackend) ContinueTraining(runDir string, steps int) (ui.RunInfo, error) {
-	if _, _, err := engine.LoadGenerator(runDir); err != nil {
+	gen, _, err := engine.LoadGenerator(runDir)
+	if err != nil && !errors.Is(err, run.ErrNoCheckpoint) {
 		return ui.RunInfo{}, errors.New(plain(err))
+	}
+	if gen != nil {
+		gen.Close()
 	}
 	cfg := engine.DefaultConfig()
 	cfg.Steps = steps
 	return b.start(runDir, cfg)
 }
 
+// errAlreadyTraining refuses a second training session.
+var errAlreadyTraining = errors.New("training is already running; stop it first")
+
 func (b *studioBackend) start(dir string, cfg engine.Config) (ui.RunInfo, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	select {
+	case <-b.closed:
+		return ui.RunInfo{}, errors.New("the studio is closing")
+	default:
+	}
 	if b.session != nil {
-		return ui.RunInfo{}, errors.New("training is already running; stop it first")
+		return ui.RunInfo{}, errAlreadyTraining
 	}
 	tr, err := engine.NewTrainer(dir, cfg)
 	if err != nil {
@@ -118,6 +141,7 @@ func (b *studioBackend) start(dir string, cfg engine.Config) (ui.RunInfo, error)
 	ctx, cancel := context.WithCancel(context.Background())
 	sess := &session{trainer: tr, cancel: cancel, done: make(chan struct{})}
 	b.session = sess
+	b.forwarders.Add(1)
 	go tr.Run(ctx)
 	go b.forward(sess)
 	b.recent.add(dir)
@@ -126,6 +150,7 @@ func (b *studioBackend) start(dir string, cfg engine.Config) (ui.RunInfo, error)
 
 // forward translates the session's messages until the trainer closes them.
 func (b *studioBackend) forward(sess *session) {
+	defer b.forwarders.Done()
 	defer close(sess.done)
 	lastSWD := 0.0
 	for m := range sess.trainer.Messages() {
@@ -163,8 +188,25 @@ func (b *studioBackend) forward(sess *session) {
 			}
 			u = ui.Done{Step: m.Step, Err: err}
 		}
-		b.updates <- u
+		select {
+		case b.updates <- u:
+		case <-b.closed: // the window is gone; the trainer still needs draining
+		}
 	}
+}
+
+// shutdown ends the backend once the window has closed: training still
+// under way stops, saving a last checkpoint, and shutdown returns when it
+// has. Nothing need read Updates meanwhile.
+func (b *studioBackend) shutdown() {
+	b.mu.Lock()
+	b.closeOnce.Do(func() { close(b.closed) })
+	s := b.session
+	b.mu.Unlock()
+	if s != nil {
+		s.cancel()
+	}
+	b.forwarders.Wait()
 }
 
 func (b *studioBackend) current() *session {
@@ -207,7 +249,7 @@ func (b *studioBackend) Stop() error {
 	}
 	s.trainer.Pause()
 	err := s.trainer.SaveNow(context.Background())
-	if err != nil && !errors.Is(err, engine.ErrNotTraining) {
+	if err != nil && !errors.Is(err, engine.ErrNotTraining) && !errors.Is(err, engine.ErrNotStarted) {
 		return errors.New(plain(err))
 	}
 	s.cancel()

@@ -26,6 +26,7 @@ func openWindow(args []string, stdout io.Writer) error {
 	}
 
 	backend := newStudioBackend(defaultRunsRoot(), newRecentRuns(defaultRecentPath()))
+	defer backend.shutdown() // training left running when the window closed stops and saves
 	explorer := newExplorer()
 	defer explorer.Close()
 	opts := ui.Options{Autostart: *autostart, Explorer: explorer}
