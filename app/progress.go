@@ -14,13 +14,13 @@ import (
 // place a few times a second, or, when output goes to a file, as a line
 // every half minute.
 type progressBar struct {
-	w         io.Writer
-	live      bool
-	interval  time.Duration
-	last      time.Time
-	shown     bool // a live line is on screen
-	lastSaved int
-	progress  engine.Progress
+	w        io.Writer
+	live     bool
+	interval time.Duration
+	last     time.Time
+	shown    bool // a live line is on screen
+	saved    bool // a checkpoint was written this session
+	progress engine.Progress
 }
 
 func newProgressBar(w io.Writer) *progressBar {
@@ -61,7 +61,7 @@ func (b *progressBar) println(s string) {
 }
 
 func (b *progressBar) checkpoint(m engine.CheckpointSaved) {
-	b.lastSaved = m.Step
+	b.saved = true
 }
 
 func (b *progressBar) finish(d engine.Done, interrupted bool, dir string) {
@@ -75,7 +75,11 @@ func (b *progressBar) finish(d engine.Done, interrupted bool, dir string) {
 	if b.progress.Step > 0 {
 		fmt.Fprintln(b.w, b.line(b.progress))
 	}
+	// Run reports a last checkpoint it could not write as an error, so a
+	// stop without one has everything up to its step on disk.
 	switch {
+	case interrupted && !b.saved && d.Step == 0:
+		fmt.Fprintln(b.w, "Stopped before training began. Run the same command to start.")
 	case interrupted:
 		fmt.Fprintf(b.w, "Stopped at step %d; checkpoint saved in %s. Run the same command to continue.\n",
 			d.Step, dir)
