@@ -284,9 +284,10 @@ func (c *conv) forward(in []*tensor.Dense) (G.Value, error) {
 func (c *conv) forwardPart(w int) {
 	g, y := c.g, data(c.y)
 	lo, hi := span(g.n, w)
-	cols := c.ws.floats(w, c.chunk*g.positions()*g.cols())
-	for b0 := lo; b0 < hi; b0 += c.chunk {
-		b1 := min(b0+c.chunk, hi)
+	chunk := min(c.chunk, hi-lo)
+	cols := c.ws.floats(w, chunk*g.positions()*g.cols())
+	for b0 := lo; b0 < hi; b0 += chunk {
+		b1 := min(b0+chunk, hi)
 		rows := (b1 - b0) * g.positions()
 		g.im2col(c.x, cols, b0, b1)
 		out := y[b0*g.positions()*c.cout : b1*g.positions()*c.cout]
@@ -306,14 +307,15 @@ func (c *conv) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
 func (c *conv) backwardPart(w int) {
 	g, y := c.g, data(c.y)
 	lo, hi := span(g.n, w)
-	perChunk := c.chunk * g.positions()
+	chunk := min(c.chunk, hi-lo)
+	perChunk := chunk * g.positions()
 	dw, scratch := c.weightGradient(w, perChunk*(g.cols()+c.cout))
 	cols, dpre := scratch[:perChunk*g.cols()], scratch[perChunk*g.cols():]
 	if lo == hi && dw != nil && w == 0 {
 		clear(dw)
 	}
-	for b0 := lo; b0 < hi; b0 += c.chunk {
-		b1 := min(b0+c.chunk, hi)
+	for b0 := lo; b0 < hi; b0 += chunk {
+		b1 := min(b0+chunk, hi)
 		rows := (b1 - b0) * g.positions()
 		out := b0 * g.positions() * c.cout
 		d := c.act.gradientInto(dpre, y[out:out+rows*c.cout], c.dy[out:out+rows*c.cout])
@@ -399,10 +401,11 @@ func (d *deconv) columnsPart(w int) {
 func (d *deconv) forwardPart(w int) {
 	g, y := d.g, data(d.y)
 	lo, hi := span(g.n, w)
-	cols := d.ws.floats(w, d.chunk*g.positions()*g.cols())
+	chunk := min(d.chunk, hi-lo)
+	cols := d.ws.floats(w, chunk*g.positions()*g.cols())
 	image := g.h * g.w * g.c
-	for b0 := lo; b0 < hi; b0 += d.chunk {
-		b1 := min(b0+d.chunk, hi)
+	for b0 := lo; b0 < hi; b0 += chunk {
+		b1 := min(b0+chunk, hi)
 		rows := (b1 - b0) * g.positions()
 		gemm(false, false, rows, g.cols(), d.cin, 1, d.x[b0*g.positions()*d.cin:], d.w, 0, cols)
 		g.col2im(cols, y, b0, b1)
@@ -423,14 +426,15 @@ func (d *deconv) backwardPart(w int) {
 	g, y := d.g, data(d.y)
 	lo, hi := span(g.n, w)
 	image := g.h * g.w * g.c
-	perChunk := d.chunk * g.positions()
-	dw, scratch := d.weightGradient(w, perChunk*g.cols()+d.chunk*image)
+	chunk := min(d.chunk, hi-lo)
+	perChunk := chunk * g.positions()
+	dw, scratch := d.weightGradient(w, perChunk*g.cols()+chunk*image)
 	cols, dpre := scratch[:perChunk*g.cols()], scratch[perChunk*g.cols():]
 	if lo == hi && dw != nil && w == 0 {
 		clear(dw)
 	}
-	for b0 := lo; b0 < hi; b0 += d.chunk {
-		b1 := min(b0+d.chunk, hi)
+	for b0 := lo; b0 < hi; b0 += chunk {
+		b1 := min(b0+chunk, hi)
 		rows := (b1 - b0) * g.positions()
 		// dpre holds images [b0, b1), so its windows are those of images
 		// [0, b1-b0).
