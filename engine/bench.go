@@ -3,9 +3,16 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	G "gorgonia.org/gorgonia"
+
+	"ganvas/engine/nn"
 )
 
 // BenchModels names the reference models of the speed benchmark, shared
@@ -22,12 +29,32 @@ type BenchResult struct {
 	ImagesPerSec float64 // median over rounds, at batch 64
 	G1Millis     float64 // median time to generate one image
 	PeakRSSMB    float64 // peak resident memory of the process
+
+	// RoundRSSMB is the resident memory after each timed round: flat when
+	// training holds a steady footprint.
+	RoundRSSMB []float64
+
+	// StepGFLOP is the arithmetic of one training step in its convolutions,
+	// counted from the layer shapes (nn.MultiplyAdds, two FLOPs each).
+	StepGFLOP float64
+	// PeakGFLOPS is what a large matrix product reached right after the
+	// timed rounds (nn.SgemmPeak), and PeakFraction the share of it the
+	// training steps reached.
+	PeakGFLOPS, PeakFraction float64
 }
 
-// String formats the result as the PyTorch peer prints its own.
+// String formats the result as the PyTorch peer prints its own, followed
+// by the resident memory after each round, the step's arithmetic and the
+// share of the SGEMM peak it reached.
 func (r BenchResult) String() string {
-	return fmt.Sprintf("peer=ganvas model=%s img_per_s=%.1f g1_ms=%.2f peak_rss_mb=%.0f",
-		r.Model, r.ImagesPerSec, r.G1Millis, r.PeakRSSMB)
+	rounds := make([]string, len(r.RoundRSSMB))
+	for i, mb := range r.RoundRSSMB {
+		rounds[i] = fmt.Sprintf("%.0f", mb)
+	}
+	return fmt.Sprintf("peer=ganvas model=%s img_per_s=%.1f g1_ms=%.2f peak_rss_mb=%.0f "+
+		"rss_mb_by_round=%s step_gflop=%.2f sgemm_peak_gflops=%.1f peak_fraction=%.2f",
+		r.Model, r.ImagesPerSec, r.G1Millis, r.PeakRSSMB, strings.Join(rounds, ","),
+		r.StepGFLOP, r.PeakGFLOPS, r.PeakFraction)
 }
 
 // Bench trains the named reference model on random images for rounds of
@@ -65,7 +92,7 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 			return BenchResult{}, err
 		}
 	}
-	var rates []float64
+	var rates, resident []float64
 	for range rounds {
 		start := time.Now()
 		for range steps {
@@ -74,7 +101,14 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 			}
 		}
 		rates = append(rates, float64(batch*steps)/time.Since(start).Seconds())
+		resident = append(resident, rssMB())
 	}
+	var macs float64
+	for _, g := range []*G.ExprGraph{s.genGraph, s.discGraph, s.advGraph} {
+		macs += nn.MultiplyAdds(g)
+	}
+	stepGFLOP := 2 * macs / 1e9
+	peak := nn.SgemmPeak(5)
 
 	// One image, as a latent slider needs it.
 	p, err := m.newInference(1)
@@ -95,8 +129,10 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 			millis = append(millis, float64(time.Since(start).Microseconds())/1e3)
 		}
 	}
-	return BenchResult{Model: model, ImagesPerSec: median(rates), G1Millis: median(millis),
-		PeakRSSMB: peakRSSMB()}, nil
+	r := BenchResult{Model: model, ImagesPerSec: median(rates), G1Millis: median(millis),
+		PeakRSSMB: peakRSSMB(), RoundRSSMB: resident, StepGFLOP: stepGFLOP, PeakGFLOPS: peak}
+	r.PeakFraction = r.ImagesPerSec / batch * stepGFLOP / peak
+	return r, nil
 }
 
 func median(x []float64) float64 {
@@ -119,4 +155,22 @@ func peakRSSMB() float64 {
 		return 0
 	}
 	return float64(u.Maxrss) / 1024
+}
+
+// rssMB returns the process's resident memory now, in MB, or 0 where
+// /proc does not say.
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.Atoi(f[1])
+	if err != nil {
+		return 0
+	}
+	return float64(pages*os.Getpagesize()) / (1 << 20)
 }

@@ -6,21 +6,30 @@
 #   scripts/bench-vs-torch.sh [MODELS] [ROUNDS]     e.g. dcgan64,dcgan32 3
 #
 # Needs Debian's python3-torch (apt-get install -y python3-torch).
+# GANVAS=path runs an already built binary instead of building this tree
+# (useful while someone else's half-finished package keeps it from building).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models=${1:-dcgan64}
 rounds=${2:-3}
 peer=${PEER:-../shared/bench/torch_dcgan.py}
 out=$(mktemp)
-go build -o /tmp/ganvas-bench .
+bin=${GANVAS:-}
+if [ -z "$bin" ]; then
+  bin=/tmp/ganvas-bench
+  go build -o "$bin" .
+fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$rounds"); do
+  echo "round $i: load $(cut -d' ' -f1-3 /proc/loadavg)"
   for m in ${models//,/ }; do
-    /tmp/ganvas-bench bench -model "$m" | tee -a "$out"
+    "$bin" bench -model "$m" | tee -a "$out"
     /usr/bin/python3 "$peer" --models "$m" | tee -a "$out"
   done
 done
+
+echo "end: load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 - "$out" <<'PY'
 import statistics, sys
@@ -38,5 +47,11 @@ for model in sorted({m for m, _ in rows}):
         a = statistics.median(float(r[key]) for r in g)
         b = statistics.median(float(r[key]) for r in t)
         print(f"{model:14} {key:12} {a:9.2f} {b:9.2f} {a / b:7.2f}  ({better} is better)")
+    if "peak_fraction" in g[0]:
+        med = lambda key: statistics.median(float(r[key]) for r in g)
+        print(f"{model:14} ganvas: {med('step_gflop'):.2f} GFLOP per step, "
+              f"SGEMM peak {med('sgemm_peak_gflops'):.1f} GFLOP/s, "
+              f"{100 * med('peak_fraction'):.0f}% of it reached; "
+              f"RSS by round (MB): {' | '.join(r['rss_mb_by_round'] for r in g)}")
 PY
 rm -f "$out"
