@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,7 +28,7 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 		"save a checkpoint after each `interval` of training: a crash loses at most that much")
 	seed := fs.Uint64("seed", cfg.Seed, "random seed: the same seed and data train the same model")
 	minutes := fs.Float64("minutes", 0, "also stop once the run has trained this many `minutes` in all")
-	plainDCGAN := fs.Bool("plain", false, "train the reference DCGAN, without the small-data recipe")
+	recipe := fs.Bool("recipe", false, "turn on every part of the small-data recipe (each also has its own flag)")
 	fs.IntVar(&cfg.QualityEvery, "quality-every", cfg.QualityEvery,
 		"measure the sliced Wasserstein distance to the data every `N` steps (0: never)")
 	// Each part of the small-data recipe can be turned off, for comparison.
@@ -45,8 +46,25 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 	cfg.Seed = *seed
 	cfg.CheckpointSeconds = checkpointEvery.Seconds()
 	cfg.Seconds = *minutes * 60
-	if *plainDCGAN {
-		cfg = cfg.Plain()
+	if *recipe {
+		// The recipe's settings, then whatever single parts were named.
+		named := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { named[f.Name] = true })
+		chosen := cfg
+		cfg = cfg.Recipe()
+		keep := map[string]func(){
+			"loss":            func() { cfg.Loss = chosen.Loss },
+			"augment":         func() { cfg.Augment = chosen.Augment },
+			"spectral-norm":   func() { cfg.SpectralNorm = chosen.SpectralNorm },
+			"minibatch-std":   func() { cfg.MinibatchStd = chosen.MinibatchStd },
+			"ema":             func() { cfg.EMA = chosen.EMA },
+			"two-time-scales": func() { cfg.TwoTimeScales = chosen.TwoTimeScales },
+		}
+		for name, apply := range keep {
+			if named[name] {
+				apply()
+			}
+		}
 	}
 	if *runDir == "" {
 		return errors.New("-run DIR is required: the directory that holds the run")

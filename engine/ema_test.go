@@ -47,8 +47,21 @@ func TestAverageFollowsWeights(t *testing.T) {
 
 func TestDivergenceRollsBack(t *testing.T) {
 	data := writeShapes(t, 12)
+	for _, recipe := range []bool{false, true} {
+		cfg := tinyConfig(data, 12)
+		if recipe {
+			cfg = cfg.Recipe()
+		}
+		t.Run(map[bool]string{false: "plain DCGAN", true: "recipe"}[recipe], func(t *testing.T) {
+			rollsBack(t, cfg)
+		})
+	}
+}
+
+// rollsBack poisons a discriminator weight at step 7 and checks that the
+// run rolls back, halves its learning rate and finishes.
+func rollsBack(t *testing.T, cfg Config) {
 	dir := filepath.Join(t.TempDir(), "run")
-	cfg := tinyConfig(data, 12)
 	tr, err := NewTrainer(dir, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +89,7 @@ func TestDivergenceRollsBack(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatalf("training failed instead of rolling back: %v", err)
 	}
-	if !strings.Contains(warned, "diverged at step 7") || !strings.Contains(warned, "0.0001") {
+	if !strings.Contains(warned, "diverged at step 7") || !strings.Contains(warned, "learning rate to 0.0001") {
 		t.Errorf("warning %q should name the step and the halved learning rate", warned)
 	}
 	if done.Step != 12 {

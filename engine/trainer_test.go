@@ -106,21 +106,30 @@ func losses(t *testing.T, dir string) [][]float64 {
 
 func TestResumeContinuesExactly(t *testing.T) {
 	data := writeShapes(t, 30)
-	whole := filepath.Join(t.TempDir(), "whole")
-	split := filepath.Join(t.TempDir(), "split")
+	for _, tc := range []struct {
+		name   string
+		config func(steps int) Config
+	}{
+		{"plain DCGAN", func(steps int) Config { return tinyConfig(data, steps) }},
+		{"recipe", func(steps int) Config { return tinyConfig(data, steps).Recipe() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			whole := filepath.Join(t.TempDir(), "whole")
+			split := filepath.Join(t.TempDir(), "split")
+			train(t, context.Background(), whole, tc.config(16))
+			train(t, context.Background(), split, tc.config(7))
+			train(t, context.Background(), split, tc.config(16))
 
-	train(t, context.Background(), whole, tinyConfig(data, 16))
-	train(t, context.Background(), split, tinyConfig(data, 7))
-	train(t, context.Background(), split, tinyConfig(data, 16))
-
-	a, b := losses(t, whole), losses(t, split)
-	if len(a) != 8 || len(b) != len(a) {
-		t.Fatalf("metrics rows: uninterrupted %d, resumed %d, want 8 each", len(a), len(b))
-	}
-	for i := range a {
-		if !slices.Equal(a[i], b[i]) {
-			t.Errorf("row %d: uninterrupted %v, resumed %v", i, a[i], b[i])
-		}
+			a, b := losses(t, whole), losses(t, split)
+			if len(a) != 8 || len(b) != len(a) {
+				t.Fatalf("metrics rows: uninterrupted %d, resumed %d, want 8 each", len(a), len(b))
+			}
+			for i := range a {
+				if !slices.Equal(a[i], b[i]) {
+					t.Errorf("row %d: uninterrupted %v, resumed %v", i, a[i], b[i])
+				}
+			}
+		})
 	}
 }
 

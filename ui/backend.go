@@ -100,7 +100,7 @@ func DefaultSettings() Settings {
 		BatchSize:    64,   // the DCGAN paper's batch; smaller is noisier
 		LearningRate: 2e-4, // the DCGAN paper's rate with Adam beta1 0.5
 		Steps:        5000, // enough to see shapes form; raise it to go on
-		Augment:      true, // its strength adapts: none until the discriminator overfits
+		Augment:      false, // no help measured yet in short runs (docs/quality.md)
 	}
 }
 
