@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -393,6 +394,12 @@ func (d *deconv) columnsPart(w int) {
 	lo, hi := span((width+align-1)/align, w)
 	c0, c1 := lo*align, min(hi*align, width)
 	if c0 >= c1 {
+		return
+	}
+	if d.g.rows() == 1 {
+		// One input pixel: a matrix-vector product reads the weights
+		// once, where a matrix product would first copy them.
+		impl.Sgemv(blas.Trans, d.cin, c1-c0, 1, d.w[c0:], width, d.x, 1, 0, d.cols[c0:c1], 1)
 		return
 	}
 	gemmStrided(d.g.rows(), c1-c0, d.cin, 1, d.x, d.cin, d.w[c0:], width, 0, d.cols[c0:], width)

@@ -18,13 +18,15 @@ func (s convShape) String() string {
 }
 
 // referenceShapes mixes the DCGAN layers (kernel 4, stride 2, padding 1;
-// the 4×4 to one logit; the latent to 4×4) with an odd batch, a batch of
-// one and a kernel that does not divide the image.
+// the 4×4 to one logit; the latent to 4×4) with an odd batch, batches of
+// one (as a latent slider generates) and a kernel that does not divide the
+// image.
 var referenceShapes = []convShape{
 	{4, 8, 3, 5, 4, 2, 1},
 	{7, 8, 6, 4, 4, 2, 1},
 	{1, 16, 4, 3, 4, 2, 1},
 	{5, 4, 6, 1, 4, 1, 0},
+	{1, 4, 6, 5, 4, 1, 0},
 	{3, 5, 2, 3, 3, 1, 1},
 }
 
