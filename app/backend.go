@@ -176,6 +176,8 @@ func (b *studioBackend) forward(sess *session) {
 			u = ui.CheckpointSaved{Step: m.Step, Path: m.Path}
 		case engine.Warning:
 			u = ui.Warning{Text: m.Text}
+		case engine.Loading:
+			continue // the window has no loading figure yet
 		case engine.Done:
 			b.mu.Lock()
 			if b.session == sess {

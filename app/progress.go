@@ -60,6 +60,29 @@ func (b *progressBar) println(s string) {
 	}
 }
 
+// loading shows how far loading the images has gone: live, or on a line
+// when loading starts and at the bar's interval after that.
+func (b *progressBar) loading(m engine.Loading) {
+	text := fmt.Sprintf("Loading images: %d of %d", m.Done, m.Total)
+	switch {
+	case b.live:
+		if m.Done != 0 && time.Since(b.last) < b.interval {
+			return
+		}
+		fmt.Fprintf(b.w, "\r\033[K%s", text)
+		b.shown = true
+	case m.Total < 1000: // small folders load in a blink
+		return
+	case m.Done == 0:
+		fmt.Fprintf(b.w, "Loading %d images...\n", m.Total)
+	case m.Done < m.Total && time.Since(b.last) >= b.interval:
+		fmt.Fprintln(b.w, text)
+	default:
+		return
+	}
+	b.last = time.Now()
+}
+
 func (b *progressBar) checkpoint(m engine.CheckpointSaved) {
 	b.saved = true
 }

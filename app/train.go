@@ -87,6 +87,8 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 	bar := newProgressBar(stderr)
 	for m := range tr.Messages() {
 		switch m := m.(type) {
+		case engine.Loading:
+			bar.loading(m)
 		case engine.DatasetLoaded:
 			bar.println(describeDataset(m, tr.Config().Resolution))
 		case engine.Progress:

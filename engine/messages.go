@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Message is anything a Trainer reports. The concrete types are Progress,
-// Samples, DatasetLoaded, CheckpointSaved, Warning and Done.
+// Message is anything a Trainer reports. The concrete types are Loading,
+// Progress, Samples, DatasetLoaded, CheckpointSaved, Warning and Done.
 type Message interface {
 	isMessage()
 }
@@ -32,6 +32,14 @@ type Progress struct {
 type Samples struct {
 	Step int
 	Grid image.Image
+}
+
+// Loading reports how far loading the training images has gone: Done of
+// Total image files read. It comes before DatasetLoaded, at most a few times
+// a second, and consecutive ones may be coalesced like Progress.
+type Loading struct {
+	Done  int
+	Total int
 }
 
 // SkippedFile names a file the dataset loader could not use and why.
@@ -66,6 +74,7 @@ type Done struct {
 	Err  error
 }
 
+func (Loading) isMessage()         {}
 func (Progress) isMessage()        {}
 func (Samples) isMessage()         {}
 func (DatasetLoaded) isMessage()   {}

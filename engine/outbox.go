@@ -1,9 +1,9 @@
 package engine
 
 // outbox carries messages from the trainer to a listener that may be slow.
-// Sends never block for long: pending Progress and Samples messages are
-// replaced by newer ones, and everything else queues in order. After close,
-// the outbox delivers what is pending and then closes out.
+// Sends never block for long: pending Loading, Progress and Samples messages
+// are replaced by newer ones, and everything else queues in order. After
+// close, the outbox delivers what is pending and then closes out.
 type outbox struct {
 	in  chan Message
 	out chan Message
@@ -57,6 +57,9 @@ func coalesce(pending []Message, m Message) []Message {
 
 func supersedes(m, old Message) bool {
 	switch m.(type) {
+	case Loading:
+		_, ok := old.(Loading)
+		return ok
 	case Progress:
 		_, ok := old.(Progress)
 		return ok

@@ -243,8 +243,18 @@ func (t *Trainer) Run(ctx context.Context) (err error) {
 	return t.train(ctx, s)
 }
 
+// loadingInterval is the shortest time between two Loading messages.
+const loadingInterval = 100 * time.Millisecond
+
 func (t *Trainer) loadData(ctx context.Context) (*dataset.Dataset, error) {
-	opt := dataset.Options{Resolution: t.cfg.Resolution}
+	var last time.Time
+	progress := func(done, total int) {
+		if done == 0 || done == total || time.Since(last) >= loadingInterval {
+			t.out.send(Loading{Done: done, Total: total})
+			last = time.Now()
+		}
+	}
+	opt := dataset.Options{Resolution: t.cfg.Resolution, Progress: progress}
 	var d *dataset.Dataset
 	var err error
 	if t.cfg.Data == "" {

@@ -138,9 +138,15 @@ func TestTrainerReportsAndSaves(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	msgs := train(t, context.Background(), dir, tinyConfig(data, 10))
 
+	for len(msgs) > 0 {
+		if _, ok := msgs[0].(Loading); !ok {
+			break
+		}
+		msgs = msgs[1:] // how far loading has gone comes first
+	}
 	loaded, ok := msgs[0].(DatasetLoaded)
 	if !ok || loaded.Images != 12 {
-		t.Fatalf("first message %#v, want DatasetLoaded with 12 images", msgs[0])
+		t.Fatalf("first message after loading %#v, want DatasetLoaded with 12 images", msgs[0])
 	}
 	done, ok := msgs[len(msgs)-1].(Done)
 	if !ok || done.Step != 10 || done.Err != nil {
