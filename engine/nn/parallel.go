@@ -24,6 +24,11 @@ type crew struct {
 	mu    sync.Mutex
 	start []chan func(int) // to worker w, for w ≥ 1
 	done  chan struct{}
+
+	// The job of parallel in progress, and rangePart made once.
+	rangeN     int
+	rangeFn    func(lo, hi int)
+	rangeShare func(w int)
 }
 
 var (
@@ -32,6 +37,7 @@ var (
 )
 
 func (c *crew) init() {
+	c.rangeShare = c.rangePart
 	c.done = make(chan struct{}, workers)
 	c.start = make([]chan func(int), workers)
 	for w := 1; w < workers; w++ {
@@ -62,13 +68,19 @@ func each(share func(w int)) {
 		}
 		return
 	}
-	defer theCrew.mu.Unlock()
+	theCrew.run(share)
+	theCrew.mu.Unlock()
+}
+
+// run calls share on every worker, the caller being worker 0. The caller
+// holds c.mu.
+func (c *crew) run(share func(int)) {
 	for w := 1; w < workers; w++ {
-		theCrew.start[w] <- share
+		c.start[w] <- share
 	}
 	share(0)
 	for w := 1; w < workers; w++ {
-		<-theCrew.done
+		<-c.done
 	}
 }
 
@@ -96,19 +108,36 @@ func span(n, w int) (lo, hi int) {
 }
 
 // parallel calls fn over [0,n) split into contiguous chunks, one per worker,
-// and returns when all are done. Small n runs inline. The closure a caller
-// passes is allocated per call; the kernels on the training path use each
-// with share functions made once instead.
+// and returns when all are done. Small n runs inline. A closure passed here
+// escapes, so a caller that builds one per call allocates per call; the
+// kernels on the training path use each with share functions made once.
 func parallel(n int, fn func(lo, hi int)) {
 	if n <= 1 || workers == 1 {
 		fn(0, n)
 		return
 	}
-	each(func(w int) {
-		if lo, hi := span(n, w); lo < hi {
-			fn(lo, hi)
+	crewOnce.Do(theCrew.init)
+	if !theCrew.mu.TryLock() {
+		for w := range workers {
+			if lo, hi := span(n, w); lo < hi {
+				fn(lo, hi)
+			}
 		}
-	})
+		return
+	}
+	// The job lives in the crew while it holds the lock, so that handing
+	// it over allocates nothing more.
+	theCrew.rangeN, theCrew.rangeFn = n, fn
+	theCrew.run(theCrew.rangeShare)
+	theCrew.rangeFn = nil
+	theCrew.mu.Unlock()
+}
+
+// rangePart runs worker w's chunk of the crew's parallel job.
+func (c *crew) rangePart(w int) {
+	if lo, hi := span(c.rangeN, w); lo < hi {
+		c.rangeFn(lo, hi)
+	}
 }
 
 // Each calls share(w) once for every worker w, concurrently, and returns
