@@ -46,9 +46,12 @@ var _ ui.Explorer = (*explorer)(nil)
 // render goroutine calls; batch for strips, children, thumbnails and
 // exports, which workers call; and search for Directions, which runs for
 // seconds and must not hold up the other two. Open swaps in a new
-// checkpoint and closes the old one's generators once their calls end;
-// Close closes everything when the window has gone.
+// checkpoint and closes the old one's generators on a goroutine of their
+// own once their calls end; Close closes the open checkpoint and waits for
+// those goroutines, when the window has gone.
 type explorer struct {
+	closing sync.WaitGroup // replaced checkpoints closing once their calls end
+
 	mu     sync.Mutex
 	open   *checkpoint       // nil until Open succeeds
 	store  *favourites.Store // favourites of the run open; nil if they cannot be read
@@ -157,7 +160,9 @@ func (e *explorer) Open(ctx context.Context, runDir string) (ui.ExplorerInfo, er
 	}
 	e.mu.Unlock()
 	if old != nil {
-		old.close()
+		// A call on the old checkpoint, such as a search for its
+		// directions, may hold a generator for a while; Open need not wait.
+		e.closing.Go(old.close)
 	}
 
 	return ui.ExplorerInfo{RunDir: runDir, Step: c.step, Resolution: c.arch.Resolution,
@@ -173,6 +178,7 @@ func (e *explorer) Close() {
 	if c != nil {
 		c.close()
 	}
+	e.closing.Wait()
 }
 
 // current returns the checkpoint open and its directions.
@@ -272,13 +278,22 @@ func (c *checkpoint) classesOf(class, n int) []int {
 }
 
 // Directions finds the checkpoint's slider directions with the search
-// generator, or reads them from the run, where it also caches them.
+// generator, or reads them from the run, where it also caches them. Calls
+// take turns; once one has found them, the others answer at once.
 func (e *explorer) Directions(ctx context.Context, progress func(float64)) ([]ui.Direction, error) {
-	c, dirs, err := e.current()
+	c, _, err := e.current()
 	if err != nil {
 		return nil, err
 	}
+	c.search.mu.Lock()
+	defer c.search.mu.Unlock()
+	e.mu.Lock()
+	dirs := c.directions
+	e.mu.Unlock()
 	if dirs == nil {
+		if c.search.gen == nil {
+			return nil, errReplaced
+		}
 		if dirs, err = c.findDirections(ctx, progress); err != nil {
 			return nil, err
 		}
@@ -286,7 +301,8 @@ func (e *explorer) Directions(ctx context.Context, progress func(float64)) ([]ui
 		c.directions = dirs
 		e.mu.Unlock()
 		// The directions are all the search generator was kept for.
-		c.search.close()
+		c.search.gen.Close()
+		c.search.gen = nil
 	}
 	out := make([]ui.Direction, dirs.Len())
 	for i := range out {
@@ -295,29 +311,24 @@ func (e *explorer) Directions(ctx context.Context, progress func(float64)) ([]ui
 	return out, nil
 }
 
-// findDirections runs the search, holding the search generator throughout.
+// findDirections runs the search; the caller holds the search generator.
 func (c *checkpoint) findDirections(ctx context.Context, progress func(float64)) (*latent.Directions, error) {
-	c.search.mu.Lock()
-	defer c.search.mu.Unlock()
-	if c.search.gen == nil {
-		return nil, errReplaced
-	}
 	cfg := directionsConfig(c.step, c.arch.Latent)
 	cfg.Progress = func(p latent.Progress) {
 		if progress != nil && p.Total > 0 {
 			progress(searchFraction(p))
 		}
 	}
-	dirs, saveErr, err := latent.CachedDirections(ctx, c.runDir, c.search.gen.Activations, cfg)
+	// A cache that cannot be written does not stop the sliders; keepFor
+	// writes it again when a favourite or an export needs it, and says so
+	// if it still cannot.
+	dirs, _, err := latent.CachedDirections(ctx, c.runDir, c.search.gen.Activations, cfg)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("find the slider directions: %s", plain(err))
 	}
-	// An image with sliders can be made again only from the cached file;
-	// a failure to write it shows when such an image is kept or exported.
-	_ = saveErr
 	return dirs, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"image/gif"
 	"io/fs"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,8 +24,14 @@ import (
 )
 
 // fixture is a run trained once for the explorer's tests, 5 steps at 32
-// pixels and width 8, with its slider directions found and cached: finding
-// them takes most of the explorer tests' time. Tests work on copies.
+// pixels and width 8, with its slider directions found by an explorer and
+// cached in the run: finding them from 10,000 samples takes most of the
+// explorer tests' time. Tests work on copies.
+//
+// Under the race detector those 10,000 generator passes take many minutes,
+// so there the fixture caches directions of the right shape made up from
+// random vectors, and the search itself is run only as far as
+// TestDirectionsAreCachedAndCancellable takes it.
 var fixture struct {
 	once sync.Once
 	dir  string // holds data/ and run/
@@ -47,6 +55,10 @@ func trainedRun(t *testing.T, withDirections bool) string {
 		if fixture.err = train(runDir, 5); fixture.err != nil {
 			return
 		}
+		if raceDetector {
+			fixture.err = madeUpDirections(5).Save(latent.DirectionsPath(runDir, 5))
+			return
+		}
 		e := newExplorer()
 		defer e.Close()
 		if _, fixture.err = e.Open(context.Background(), runDir); fixture.err == nil {
@@ -64,6 +76,32 @@ func trainedRun(t *testing.T, withDirections bool) string {
 		os.RemoveAll(filepath.Join(runDir, "directions"))
 	}
 	return runDir
+}
+
+// madeUpDirections returns directions for a checkpoint of the fixture run
+// that CachedDirections takes for its own: the explorer's configuration,
+// with random unit vectors, shares of variance that fall, and components
+// of a made-up width.
+func madeUpDirections(step int) *latent.Directions {
+	cfg := directionsConfig(step, 100)
+	d := &latent.Directions{Version: latent.DirectionsVersion, Step: step, Dim: cfg.Dim,
+		Samples: cfg.Samples, Seed: cfg.Seed, Requested: cfg.Components, TotalVariance: 10}
+	rng := rand.New(rand.NewPCG(4, 5))
+	for i := range cfg.Components {
+		v := latent.Normal(rng, cfg.Dim)
+		var norm float64
+		for _, x := range v {
+			norm += float64(x) * float64(x)
+		}
+		for j := range v {
+			v[j] /= float32(math.Sqrt(norm))
+		}
+		d.Vectors = append(d.Vectors, v)
+		d.Sigma = append(d.Sigma, 1)
+		d.Variance = append(d.Variance, 1/float64(i+1))
+		d.Components = append(d.Components, []float32{1, 0, 0, 0})
+	}
+	return d
 }
 
 // train trains the run on the fixture's images up to steps.
@@ -436,6 +474,10 @@ func TestDirectionsAreCachedAndCancellable(t *testing.T) {
 	if progressed || len(found) != latent.DefaultComponents {
 		t.Errorf("reading cached directions searched again (%v), or found %d directions", progressed, len(found))
 	}
+	again, err := other.Directions(context.Background(), nil)
+	if err != nil || !slices.Equal(again, found) {
+		t.Errorf("asking again for the directions found: %v, %v", again, err)
+	}
 }
 
 func TestAnimationsHaveTheFramesAsked(t *testing.T) {
@@ -506,5 +548,60 @@ func TestFailedExportSaysWhyAndLeavesTheFile(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Error("the failed export changed the file already there")
+	}
+}
+
+// TestExplorerCallsMayOverlap draws, keeps and reads favourites on three
+// goroutines, as the window's render goroutine and workers do, while the
+// checkpoint is opened again and again. Under -race it checks that no two
+// callers share a generator. A call that began on a replaced checkpoint may
+// fail with errReplaced; nothing else may fail.
+func TestExplorerCallsMayOverlap(t *testing.T) {
+	runDir := trainedRun(t, true)
+	e, _ := openExplorer(t, runDir)
+	findDirections(t, e)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, 3)
+	var wg sync.WaitGroup
+	for worker := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				r := e.SeedRecipe(int64(i))
+				var err error
+				switch worker {
+				case 0:
+					_, err = e.Render(r)
+				case 1:
+					_, err = e.RenderMany(ctx, []ui.Recipe{r, e.SeedRecipe(int64(i + 1))})
+				case 2:
+					_, err = e.Directions(ctx, nil)
+					if err == nil && i%4 == 0 {
+						_, err = e.AddFavourite(r, nil)
+					}
+				}
+				if err != nil && !errors.Is(err, errReplaced) && !errors.Is(err, context.Canceled) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 3 {
+		if _, err := e.Open(context.Background(), runDir); err != nil {
+			t.Error(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if favs, err := e.Favourites(context.Background()); err != nil || len(favs) == 0 {
+		t.Errorf("after the overlapping calls: %d favourites, %v", len(favs), err)
 	}
 }
