@@ -93,15 +93,22 @@ func (a *adam) updatePart(worker int) {
 		if first >= last {
 			continue
 		}
-		m, v, gs := a.m[i][:len(w)], a.v[i][:len(w)], a.g[i]
-		for j := first; j < last; j++ {
-			g := gs[0][j]
-			for _, more := range gs[1:] {
-				g += more[j]
+		w, m, v := w[first:last], a.m[i][first:last], a.v[i][first:last]
+		m, v = m[:len(w)], v[:len(w)]
+		gs, g := a.g[i], a.g[i][0][first:last]
+		g = g[:len(w)]
+		invRoot := 1 / a.root
+		for j := range w {
+			gj := g[j]
+			if len(gs) > 1 {
+				for _, more := range gs[1:] {
+					gj += more[first+j]
+				}
 			}
-			m[j] = b1*m[j] + (1-b1)*g
-			v[j] = b2*v[j] + (1-b2)*g*g
-			w[j] -= a.step * m[j] / (sqrt32(v[j])/a.root + eps)
+			mj := b1*m[j] + (1-b1)*gj
+			vj := b2*v[j] + (1-b2)*gj*gj
+			m[j], v[j] = mj, vj
+			w[j] -= a.step * mj / (sqrt32(vj)*invRoot + eps)
 		}
 	}
 }
