@@ -196,6 +196,8 @@ func (m *measurer) run(trials int, gap time.Duration) ([]trial, error) {
 			}
 			if i >= 0 {
 				results = append(results, t)
+				log.Printf("%v to %s: first change %v, new state %v", in, verb(pause),
+					t.firstChange.Round(100*time.Microsecond), t.newState.Round(100*time.Microsecond))
 			}
 			if t.stateTimedOut {
 				// Paused and running may now be the other way round from
@@ -221,14 +223,18 @@ func (m *measurer) one(in input, pause bool) (trial, error) {
 		// Off the button, in the sidebar's lower part, so no hover shows.
 		m.d.pointerTo(image.Pt(m.button.Min.X/2, m.button.Max.Y+400))
 	}
-	time.Sleep(400 * time.Millisecond) // hover effects settle
-	before, err := m.d.grab(m.button)
+	// Hover effects and earlier answers settle first.
+	before, err := m.still(500*time.Millisecond, stateLimit)
 	if err != nil {
 		return trial{}, err
 	}
 
 	key := lookKey{in, pause}
 	want := m.looks[key]
+	if want != nil && bytes.Equal(before, want) {
+		return trial{}, fmt.Errorf("measureui: before a %v to %s, the button already "+
+			"shows what it should show after", in, verb(pause))
+	}
 	start := time.Now()
 	if in == buttonClick {
 		m.d.click()
@@ -254,7 +260,7 @@ func (m *measurer) one(in input, pause bool) (trial, error) {
 		case want != nil && bytes.Equal(now, want):
 			t.newState = since
 			return t, nil
-		case want == nil && t.firstChange > 0 && time.Since(lastChange) > 700*time.Millisecond:
+		case want == nil && t.firstChange > 0 && time.Since(lastChange) > 1500*time.Millisecond:
 			// Learning the look: the button has held still after changing.
 			m.looks[key] = last
 			t.newState = lastChange.Sub(start)
@@ -265,4 +271,30 @@ func (m *measurer) one(in input, pause bool) (trial, error) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// still waits until the button's pixels have not changed for hold, and
+// returns them; it gives up after limit.
+func (m *measurer) still(hold, limit time.Duration) ([]byte, error) {
+	start := time.Now()
+	last, err := m.d.grab(m.button)
+	if err != nil {
+		return nil, err
+	}
+	lastChange := start
+	for time.Since(lastChange) < hold {
+		if time.Since(start) > limit {
+			return nil, fmt.Errorf("measureui: the button did not hold still for %v "+
+				"within %v", hold, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+		now, err := m.d.grab(m.button)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(now, last) {
+			last, lastChange = now, time.Now()
+		}
+	}
+	return last, nil
 }
