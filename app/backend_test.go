@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -187,6 +188,26 @@ func TestBackendQuickControl(t *testing.T) {
 	_, err := b.StartTraining(settings)
 	if err == nil || !strings.Contains(err.Error(), "already running") {
 		t.Errorf("a second start while training: %v, want a plain refusal", err)
+	}
+
+	// Switching to another run while one trains: it can be looked at, not
+	// trained.
+	other := dirs[0]
+	if _, err := b.ContinueTraining(other, 0); err == nil ||
+		!strings.Contains(err.Error(), "already running") {
+		t.Errorf("continuing another run while training: %v, want a plain refusal", err)
+	}
+	ctx := context.Background()
+	for range 3 {
+		if _, err := b.OpenRun(ctx, other); err != nil {
+			t.Errorf("opening another run while training: %v", err)
+		}
+		if _, err := b.ListSamples(ctx, other); err != nil {
+			t.Errorf("listing another run's samples while training: %v", err)
+		}
+		if _, err := b.ReadMetrics(ctx, other); err != nil {
+			t.Errorf("reading another run's metrics while training: %v", err)
+		}
 	}
 
 	// A stop while a save is in flight: both return, the save either lands

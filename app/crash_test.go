@@ -196,7 +196,8 @@ func TestKillDuringTrainingLosesNothing(t *testing.T) {
 				timed++
 			}
 		} else {
-			time.Sleep(300*time.Millisecond + time.Duration(rng.Int64N(int64(2200*time.Millisecond))))
+			// From the middle of starting up to a few checkpoints in.
+			time.Sleep(300*time.Millisecond + time.Duration(rng.Int64N(int64(1500*time.Millisecond))))
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
