@@ -154,8 +154,16 @@ func TestBackendQuickControl(t *testing.T) {
 	}
 	ignore := goleak.IgnoreCurrent()
 
+	// Stop returns once its session's Done is handed to the listener, which
+	// records it a moment later: wait for every ended session's Done before
+	// counting, or a late one lands in the next round.
+	ended := 1
+	settled := func() {
+		l.until(0, "every Done", func(ui.Update) bool { return len(l.dones(0)) >= ended })
+	}
 	var dirs []string
 	for i := range 5 {
+		settled()
 		n := l.count()
 		info, err := within(t, "StartTraining", func() result { return call(b.StartTraining(settings)) }).get()
 		if err != nil {
@@ -173,6 +181,7 @@ func TestBackendQuickControl(t *testing.T) {
 		if err := within(t, "Stop", b.Stop); err != nil {
 			t.Fatalf("round %d: stop after continue: %v", i, err)
 		}
+		ended += 2
 		l.until(n, "two Done updates", func(ui.Update) bool { return len(l.dones(n)) >= 2 })
 		dones := l.dones(n)
 		if len(dones) != 2 || dones[0].Err != nil || dones[1].Err != nil {
