@@ -115,6 +115,33 @@ func (l *probeLog) waitsBetween(from, to time.Time) []time.Duration {
 	return out
 }
 
+// waitsNearGrids splits the turns asked for in [from, to) in two: those
+// asked within a while after a new sample grid was put on screen, and the
+// rest. It shows what a new grid costs the main goroutine.
+func (l *probeLog) waitsNearGrids(from, to time.Time, within time.Duration) (near, rest []time.Duration) {
+	var grids []time.Time
+	for _, b := range l.batches {
+		if b.grid {
+			grids = append(grids, b.at)
+		}
+	}
+	g := 0
+	for _, w := range l.waits {
+		if w.at.Before(from) || !w.at.Before(to) {
+			continue
+		}
+		for g+1 < len(grids) && !grids[g+1].After(w.at) {
+			g++
+		}
+		if len(grids) > 0 && !grids[g].After(w.at) && w.at.Sub(grids[g]) < within {
+			near = append(near, w.waited)
+		} else {
+			rest = append(rest, w.waited)
+		}
+	}
+	return near, rest
+}
+
 // redraws counts the batches and sample grids put on screen in [from, to),
 // and the most batches in any one second of it.
 func (l *probeLog) redraws(from, to time.Time) (batches, grids, busiestSecond int) {

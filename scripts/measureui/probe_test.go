@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"image"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,28 @@ func TestSpread(t *testing.T) {
 	}
 	if got := spreadOf(nil, time.Second).String(); got != "no measurements" {
 		t.Errorf("empty reads %q", got)
+	}
+}
+
+func TestWaitsNearGrids(t *testing.T) {
+	at := func(ms int) time.Time { return time.Unix(0, int64(ms)*int64(time.Millisecond)) }
+	log := probeLog{batches: []batch{
+		{at: at(1000), grid: true}, {at: at(1500)}, {at: at(3000), grid: true},
+	}}
+	for _, ms := range []int{900, 1000, 1200, 1299, 1300, 2000, 3100, 4000} {
+		log.waits = append(log.waits, wait{at: at(ms), waited: time.Duration(ms) * time.Millisecond})
+	}
+	near, rest := log.waitsNearGrids(at(950), at(3500), 300*time.Millisecond)
+	ms := func(d []time.Duration) (out []int) {
+		for _, v := range d {
+			out = append(out, int(v/time.Millisecond))
+		}
+		return out
+	}
+	if got := ms(near); !slices.Equal(got, []int{1000, 1200, 1299, 3100}) {
+		t.Errorf("near grids: %v", got)
+	}
+	if got := ms(rest); !slices.Equal(got, []int{1300, 2000}) {
+		t.Errorf("the rest: %v", got)
 	}
 }

@@ -87,6 +87,10 @@ func report(w io.Writer, probe probeLog, cpu cpuUse, steadyFrom, steadyTo, trial
 		cpu.loadBefore, cpu.loadAfter)
 	fmt.Fprintf(w, "- Main goroutine, waiting for a turn every %v: %v\n",
 		50*time.Millisecond, spreadOf(probe.waitsBetween(steadyFrom, steadyTo), target))
+	near, rest := probe.waitsNearGrids(steadyFrom, steadyTo, 300*time.Millisecond)
+	fmt.Fprintf(w, "  - asked within 300 ms after a new sample grid reached the screen: %v\n",
+		spreadOf(near, target))
+	fmt.Fprintf(w, "  - asked at other times: %v\n", spreadOf(rest, target))
 	seconds := steadyTo.Sub(steadyFrom).Seconds()
 	batches, grids, busiest := probe.redraws(steadyFrom, steadyTo)
 	fmt.Fprintf(w, "- Put on screen: %d batches of updates (%.1f a second, at most %d in any "+
@@ -124,6 +128,17 @@ func report(w io.Writer, probe probeLog, cpu cpuUse, steadyFrom, steadyTo, trial
 				spreadOf(first, target), spreadOf(state, target), note)
 		}
 	}
+	var first, state []time.Duration
+	for _, t := range trials {
+		if t.firstChange > 0 {
+			first = append(first, t.firstChange)
+		}
+		if !t.stateTimedOut {
+			state = append(state, t.newState)
+		}
+	}
+	fmt.Fprintf(w, "| all | both | %d | %v | %v |\n", len(trials), spreadOf(first, target),
+		spreadOf(state, target))
 	for _, line := range probe.summary {
 		fmt.Fprintf(w, "\nProbe, over the whole session: %s", line)
 	}
