@@ -164,6 +164,7 @@ type trial struct {
 	firstChange   time.Duration // 0 if nothing changed within stateLimit
 	newState      time.Duration
 	stateTimedOut bool
+	reverted      bool // the button left the new state again before settling in it
 }
 
 // measurer runs the trials. It learns what the button looks like after a
@@ -191,22 +192,23 @@ func (m *measurer) run(trials int, gap time.Duration) ([]trial, error) {
 		in := input((i + 2) % 2)
 		for _, pause := range []bool{true, false} {
 			t, err := m.one(in, pause)
+			if err == nil && !t.stateTimedOut {
+				t.reverted, err = m.holds(m.looks[lookKey{in, pause}], 1500*time.Millisecond)
+			}
 			if err != nil {
 				return results, err
 			}
 			if i >= 0 {
 				results = append(results, t)
-				log.Printf("%v to %s: first change %v, new state %v", in, verb(pause),
-					t.firstChange.Round(100*time.Microsecond), t.newState.Round(100*time.Microsecond))
+				log.Printf("%v to %s: first change %v, new state %v%s", in, verb(pause),
+					t.firstChange.Round(100*time.Microsecond), t.newState.Round(100*time.Microsecond),
+					map[bool]string{true: ", then went back for a while"}[t.reverted])
 			}
 			if t.stateTimedOut {
 				// Paused and running may now be the other way round from
 				// what the next input expects, so the trials stop here.
 				return results, fmt.Errorf("measureui: after a %v to %s, the button did not "+
 					"show the new state within %v", in, verb(pause), stateLimit)
-			}
-			if pause {
-				time.Sleep(600 * time.Millisecond)
 			}
 		}
 		time.Sleep(gap)
@@ -297,4 +299,30 @@ func (m *measurer) still(hold, limit time.Duration) ([]byte, error) {
 		}
 	}
 	return last, nil
+}
+
+// holds watches the button for a while after it showed look: if it shows
+// something else meanwhile, holds waits until it shows look again, for as
+// long as training takes a step, and reports that it went back.
+func (m *measurer) holds(look []byte, watch time.Duration) (bool, error) {
+	reverted := false
+	start := time.Now()
+	for {
+		now, err := m.d.grab(m.button)
+		if err != nil {
+			return reverted, err
+		}
+		settled := bytes.Equal(now, look)
+		switch {
+		case !settled:
+			reverted = true
+		case time.Since(start) >= watch:
+			return reverted, nil
+		}
+		if time.Since(start) > watch+10*time.Second {
+			return reverted, fmt.Errorf("measureui: the button left its new state and did " +
+				"not come back within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -105,12 +105,15 @@ func report(w io.Writer, probe probeLog, cpu cpuUse, steadyFrom, steadyTo, trial
 	for _, pause := range []bool{true, false} {
 		for _, in := range []input{spaceKey, buttonClick} {
 			var first, state []time.Duration
-			inputs, missed := 0, 0
+			inputs, missed, reverted := 0, 0, 0
 			for _, t := range trials {
 				if t.input != in || t.pause != pause {
 					continue
 				}
 				inputs++
+				if t.reverted {
+					reverted++
+				}
 				if t.firstChange > 0 {
 					first = append(first, t.firstChange)
 				}
@@ -123,6 +126,9 @@ func report(w io.Writer, probe probeLog, cpu cpuUse, steadyFrom, steadyTo, trial
 			note := ""
 			if missed > 0 {
 				note = fmt.Sprintf("; %d never within %v", missed, stateLimit)
+			}
+			if reverted > 0 {
+				note += fmt.Sprintf("; %d went back for a while after", reverted)
 			}
 			fmt.Fprintf(w, "| %v | %s | %d | %v | %v%s |\n", in, verb(pause), inputs,
 				spreadOf(first, target), spreadOf(state, target), note)
