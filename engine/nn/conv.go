@@ -62,39 +62,48 @@ func (g geometry) positions() int { return g.oh * g.ow }
 // cols, zero where the window hangs over the border. Columns run over (ky,
 // kx, channel); the first row is image b0's first window.
 func (g geometry) im2col(img, cols []float32, b0, b1 int) {
-	r := 0
+	c, width, seg := g.c, g.cols(), g.k*g.c
 	for b := b0; b < b1; b++ {
 		for oy := 0; oy < g.oh; oy++ {
-			for ox := 0; ox < g.ow; ox++ {
-				g.window(img, cols[r*g.cols():(r+1)*g.cols()], b, oy, ox)
-				r++
+			// The rows of this line of windows, filled one kernel row at a
+			// time: each is a stretch of k pixels of one image row.
+			first := ((b-b0)*g.oh + oy) * g.ow
+			for ky := 0; ky < g.k; ky++ {
+				iy := oy*g.stride - g.pad + ky
+				if iy < 0 || iy >= g.h {
+					for ox := 0; ox < g.ow; ox++ {
+						clear(cols[(first+ox)*width+ky*seg:][:seg])
+					}
+					continue
+				}
+				line := img[(b*g.h+iy)*g.w*c:][:g.w*c]
+				for ox := 0; ox < g.ow; ox++ {
+					dst := cols[(first+ox)*width+ky*seg:][:seg]
+					ix0 := ox*g.stride - g.pad
+					if ix0 >= 0 && ix0+g.k <= g.w {
+						copyShort(dst, line[ix0*c:][:seg])
+						continue
+					}
+					kx0, kx1 := max(-ix0, 0), min(g.k, g.w-ix0)
+					clear(dst[:kx0*c])
+					copy(dst[kx0*c:kx1*c], line[(ix0+kx0)*c:(ix0+kx1)*c])
+					clear(dst[kx1*c:])
+				}
 			}
 		}
 	}
 }
 
-// window copies the window at (oy, ox) of image b into row.
-func (g geometry) window(img, row []float32, b, oy, ox int) {
-	c := g.c
-	for ky := 0; ky < g.k; ky++ {
-		iy := oy*g.stride - g.pad + ky
-		seg := row[ky*g.k*c : (ky+1)*g.k*c]
-		if iy < 0 || iy >= g.h {
-			clear(seg)
-			continue
-		}
-		line := img[(b*g.h+iy)*g.w*c : (b*g.h+iy+1)*g.w*c]
-		ix0 := ox*g.stride - g.pad
-		kx0, kx1 := 0, g.k
-		if ix0 < 0 {
-			kx0 = -ix0
-		}
-		if ix0+g.k > g.w {
-			kx1 = g.w - ix0
-		}
-		clear(seg[:kx0*c])
-		copy(seg[kx0*c:kx1*c], line[(ix0+kx0)*c:(ix0+kx1)*c])
-		clear(seg[kx1*c:])
+// copyShort is copy for the windows' stretches, which for a three-channel
+// image are a dozen values: a loop beats the call copy makes.
+func copyShort(dst, src []float32) {
+	if len(dst) > 16 {
+		copy(dst, src)
+		return
+	}
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = v
 	}
 }
 
