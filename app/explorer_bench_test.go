@@ -17,7 +17,7 @@ import (
 func BenchmarkExplorerRender(b *testing.B) {
 	runDir := filepath.Join(b.TempDir(), "run")
 	if code, _, stderr := ganvas("train", "-run", runDir, "-steps", "1", "-res", "64", "-width", "32",
-		"-batch", "8", "-plain"); code != 0 {
+		"-batch", "8"); code != 0 {
 		b.Fatalf("train: %s", stderr)
 	}
 	e := newExplorer()
