@@ -98,8 +98,10 @@ func TestTrainShowsProgressAndSamples(t *testing.T) {
 	s, loop := newTestStudio(t, backend, Options{})
 
 	test.Tap(s.controls.train)
-	loop.runUntil(t, "step 30 is shown", func() bool {
-		return s.stats.step.Text == "Step 30 of 100"
+	// The grid of step 30 follows its progress and is redrawn on a
+	// throttle, so wait for both rather than for the figures alone.
+	loop.runUntil(t, "step 30 and its grid are shown", func() bool {
+		return s.stats.step.Text == "Step 30 of 100" && s.samples.label.Text == "step 30 · latest"
 	})
 	loop.settle()
 
