@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -194,10 +195,16 @@ func TestBackendQuickControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := l.count()
+	named := filepath.Join(t.TempDir(), "named") // as given with -run
+	b.nextRunDir = named
 	_, err := b.StartTraining(settings)
 	if err == nil || !strings.Contains(err.Error(), "already running") {
 		t.Errorf("a second start while training: %v, want a plain refusal", err)
 	}
+	if b.nextRunDir != named {
+		t.Errorf("the refused start used up the folder given with -run")
+	}
+	b.nextRunDir = ""
 
 	// Switching to another run while one trains: it can be looked at, not
 	// trained.

@@ -161,7 +161,7 @@ func TestKillDuringTrainingLosesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	train := func(ctx context.Context, extra ...string) *exec.Cmd {
 		args := append([]string{"train", "-run", dir, "-data", data, "-res", "32", "-width", "8",
-			"-batch", "8", "-checkpoint-every", interval.String()}, extra...)
+			"-batch", "8", "-quality-every", "0", "-checkpoint-every", interval.String()}, extra...)
 		return exec.CommandContext(ctx, bin, args...)
 	}
 	continueTo := func(steps int) {
