@@ -226,7 +226,7 @@ func (l *mainLoop) do(f func()) {
 // does not within a few seconds.
 func (l *mainLoop) runUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for !cond() {
 		select {
 		case f := <-l.funcs:
