@@ -8,10 +8,14 @@
 # Needs Debian's python3-torch (apt-get install -y python3-torch).
 # GANVAS=path runs an already built binary instead of building this tree
 # (useful while someone else's half-finished package keeps it from building).
+# STEPS=n sets the timed steps per round on both sides (default 20, as the
+# peer's own default): on a crowded machine PyTorch's spinning threads can
+# take most of an hour for 20.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models=${1:-dcgan64}
 rounds=${2:-3}
+steps=${STEPS:-20}
 peer=${PEER:-../shared/bench/torch_dcgan.py}
 out=$(mktemp)
 bin=${GANVAS:-}
@@ -24,8 +28,8 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for i in $(seq "$rounds"); do
   echo "round $i: load $(cut -d' ' -f1-3 /proc/loadavg)"
   for m in ${models//,/ }; do
-    "$bin" bench -model "$m" | tee -a "$out"
-    /usr/bin/python3 "$peer" --models "$m" | tee -a "$out"
+    "$bin" bench -model "$m" -steps "$steps" | tee -a "$out"
+    /usr/bin/python3 "$peer" --models "$m" --steps "$steps" | tee -a "$out"
   done
 done
 
