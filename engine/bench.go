@@ -39,8 +39,12 @@ type BenchResult struct {
 	StepGFLOP float64
 	// PeakGFLOPS is what a large matrix product reached right after the
 	// timed rounds (nn.SgemmPeak), and PeakFraction the share of it the
-	// training steps reached.
+	// training steps reached, both per second of elapsed time.
 	PeakGFLOPS, PeakFraction float64
+	// CoreFraction is the same share per second of processor time: how
+	// well the steps used the processor time they got, which a busy
+	// machine changes far less than the elapsed time.
+	CoreFraction float64
 }
 
 // String formats the result as the PyTorch peer prints its own, followed
@@ -52,9 +56,10 @@ func (r BenchResult) String() string {
 		rounds[i] = fmt.Sprintf("%.0f", mb)
 	}
 	return fmt.Sprintf("peer=ganvas model=%s img_per_s=%.1f g1_ms=%.2f peak_rss_mb=%.0f "+
-		"rss_mb_by_round=%s step_gflop=%.2f sgemm_peak_gflops=%.1f peak_fraction=%.2f",
+		"rss_mb_by_round=%s step_gflop=%.2f sgemm_peak_gflops=%.1f peak_fraction=%.2f "+
+		"core_fraction=%.2f",
 		r.Model, r.ImagesPerSec, r.G1Millis, r.PeakRSSMB, strings.Join(rounds, ","),
-		r.StepGFLOP, r.PeakGFLOPS, r.PeakFraction)
+		r.StepGFLOP, r.PeakGFLOPS, r.PeakFraction, r.CoreFraction)
 }
 
 // Bench trains the named reference model on random images for rounds of
@@ -93,6 +98,7 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 		}
 	}
 	var rates, resident []float64
+	cpu := nn.ProcessorSeconds()
 	for range rounds {
 		start := time.Now()
 		for range steps {
@@ -103,12 +109,13 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 		rates = append(rates, float64(batch*steps)/time.Since(start).Seconds())
 		resident = append(resident, rssMB())
 	}
+	cpu = nn.ProcessorSeconds() - cpu
 	var macs float64
 	for _, g := range []*G.ExprGraph{s.genGraph, s.discGraph, s.advGraph} {
 		macs += nn.MultiplyAdds(g)
 	}
 	stepGFLOP := 2 * macs / 1e9
-	peak := nn.SgemmPeak(5)
+	peak, peakPerCPU := nn.SgemmPeak(5)
 
 	// One image, as a latent slider needs it.
 	p, err := m.newInference(1)
@@ -132,6 +139,7 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 	r := BenchResult{Model: model, ImagesPerSec: median(rates), G1Millis: median(millis),
 		PeakRSSMB: peakRSSMB(), RoundRSSMB: resident, StepGFLOP: stepGFLOP, PeakGFLOPS: peak}
 	r.PeakFraction = r.ImagesPerSec / batch * stepGFLOP / peak
+	r.CoreFraction = float64(rounds*steps) * stepGFLOP / cpu / peakPerCPU
 	return r, nil
 }
 

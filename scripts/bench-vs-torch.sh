@@ -55,7 +55,9 @@ for model in sorted({m for m, _ in rows}):
         med = lambda key: statistics.median(float(r[key]) for r in g)
         print(f"{model:14} ganvas: {med('step_gflop'):.2f} GFLOP per step, "
               f"SGEMM peak {med('sgemm_peak_gflops'):.1f} GFLOP/s, "
-              f"{100 * med('peak_fraction'):.0f}% of it reached; "
+              f"{100 * med('peak_fraction'):.0f}% of it reached"
+              + (f", {100 * med('core_fraction'):.0f}% per processor-second; "
+                 if "core_fraction" in g[0] else "; ") +
               f"RSS by round (MB): {' | '.join(r['rss_mb_by_round'] for r in g)}")
 PY
 rm -f "$out"
