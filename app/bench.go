@@ -9,10 +9,12 @@ import (
 )
 
 func benchCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[-model dcgan64[,dcgan32,...]] [-steps N] [-rounds R]", stdout)
+	fs := newFlags("bench", "[-model dcgan64[,dcgan32,...]] [-steps N] [-rounds R] [-recipe]", stdout)
 	models := fs.String("model", "dcgan64", "reference `models`, comma-separated: dcgan64, dcgan64-wide, dcgan32")
 	steps := fs.Int("steps", 20, "training steps per timed round")
 	rounds := fs.Int("rounds", 3, "timed rounds; the median is reported")
+	recipe := fs.Bool("recipe", false, "train with the small-data recipe (augmentation, spectral norm, "+
+		"minibatch deviation, hinge loss, moving average) instead of the reference DCGAN")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -20,7 +22,7 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-steps and -rounds must be at least 1")
 	}
 	for _, m := range strings.Split(*models, ",") {
-		r, err := engine.Bench(strings.TrimSpace(m), *steps, *rounds)
+		r, err := engine.Bench(strings.TrimSpace(m), *steps, *rounds, *recipe)
 		if err != nil {
 			return err
 		}

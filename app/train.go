@@ -24,16 +24,21 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Width, "width", cfg.Width, "model width (channels of the widest-resolution layer)")
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "images per step")
 	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "Adam learning rate")
+	fs.Float64Var(&cfg.Beta1, "beta1", cfg.Beta1, "Adam's decay of the gradient's running mean")
+	fs.Float64Var(&cfg.Beta2, "beta2", cfg.Beta2, "Adam's decay of the gradient's running square")
 	checkpointEvery := fs.Duration("checkpoint-every", seconds(cfg.CheckpointSeconds),
 		"save a checkpoint after each `interval` of training: a crash loses at most that much")
 	seed := fs.Uint64("seed", cfg.Seed, "random seed: the same seed and data train the same model")
 	minutes := fs.Float64("minutes", 0, "also stop once the run has trained this many `minutes` in all")
-	recipe := fs.Bool("recipe", false, "turn on every part of the small-data recipe (each also has its own flag)")
+	recipe := fs.Bool("recipe", false, "train with the small-data recipe, the default (each part also has its own flag)")
+	plainDCGAN := fs.Bool("plain", false, "train the reference DCGAN: no augmentation, no moving average")
 	fs.IntVar(&cfg.QualityEvery, "quality-every", cfg.QualityEvery,
 		"measure the sliced Wasserstein distance to the data every `N` steps (0: never)")
 	// Each part of the small-data recipe can be turned off, for comparison.
 	fs.StringVar(&cfg.Loss, "loss", cfg.Loss, "adversarial loss: hinge or bce")
 	fs.BoolVar(&cfg.Augment, "augment", cfg.Augment, "differentiable augmentation with adaptive strength")
+	fs.Float64Var(&cfg.AugmentTarget, "augment-target", cfg.AugmentTarget,
+		"the discriminator's mean sign on real images that augmentation strength is adapted to hold")
 	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", cfg.SpectralNorm, "spectral norm in the discriminator")
 	fs.BoolVar(&cfg.MinibatchStd, "minibatch-std", cfg.MinibatchStd, "minibatch standard deviation in the discriminator")
 	fs.BoolVar(&cfg.Conditional, "conditional", cfg.Conditional, "one class per subfolder, when the folder has them")
@@ -46,14 +51,25 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 	cfg.Seed = *seed
 	cfg.CheckpointSeconds = checkpointEvery.Seconds()
 	cfg.Seconds = *minutes * 60
-	if *recipe {
-		// The recipe's settings, then whatever single parts were named.
+	if *recipe && *plainDCGAN {
+		return errors.New("-recipe and -plain contradict each other: choose one")
+	}
+	if *recipe || *plainDCGAN {
+		// The recipe's or plain DCGAN's settings, then whatever single
+		// parts were named.
 		named := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { named[f.Name] = true })
 		chosen := cfg
-		cfg = cfg.Recipe()
+		if *recipe {
+			cfg = cfg.Recipe()
+		} else {
+			cfg = cfg.Plain()
+		}
+		cfg.Conditional = chosen.Conditional
 		keep := map[string]func(){
 			"loss":            func() { cfg.Loss = chosen.Loss },
+			"beta1":           func() { cfg.Beta1 = chosen.Beta1 },
+			"beta2":           func() { cfg.Beta2 = chosen.Beta2 },
 			"augment":         func() { cfg.Augment = chosen.Augment },
 			"spectral-norm":   func() { cfg.SpectralNorm = chosen.SpectralNorm },
 			"minibatch-std":   func() { cfg.MinibatchStd = chosen.MinibatchStd },

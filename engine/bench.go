@@ -26,6 +26,7 @@ var BenchModels = map[string]Arch{
 // BenchResult is what Bench measured.
 type BenchResult struct {
 	Model        string
+	Recipe       bool    // trained with the small-data recipe, not plain DCGAN
 	ImagesPerSec float64 // median over rounds, at batch 64
 	G1Millis     float64 // median time to generate one image
 	PeakRSSMB    float64 // peak resident memory of the process
@@ -55,28 +56,48 @@ func (r BenchResult) String() string {
 	for i, mb := range r.RoundRSSMB {
 		rounds[i] = fmt.Sprintf("%.0f", mb)
 	}
+	model := r.Model
+	if r.Recipe {
+		model += "+recipe"
+	}
 	return fmt.Sprintf("peer=ganvas model=%s img_per_s=%.1f g1_ms=%.2f peak_rss_mb=%.0f "+
 		"rss_mb_by_round=%s step_gflop=%.2f sgemm_peak_gflops=%.1f peak_fraction=%.2f "+
 		"core_fraction=%.2f",
-		r.Model, r.ImagesPerSec, r.G1Millis, r.PeakRSSMB, strings.Join(rounds, ","),
+		model, r.ImagesPerSec, r.G1Millis, r.PeakRSSMB, strings.Join(rounds, ","),
 		r.StepGFLOP, r.PeakGFLOPS, r.PeakFraction, r.CoreFraction)
 }
 
 // Bench trains the named reference model on random images for rounds of
 // steps at batch 64, after a warm-up, and times a one-image generator pass,
-// as the peer does.
-func Bench(model string, steps, rounds int) (BenchResult, error) {
+// as the peer does. With recipe it trains as Config.Recipe does instead of
+// as plain DCGAN: augmentation at full strength (the most ADA ever
+// applies) and the generator's moving average updated every step.
+func Bench(model string, steps, rounds int, recipe bool) (BenchResult, error) {
 	arch, ok := BenchModels[model]
 	if !ok {
 		return BenchResult{}, fmt.Errorf("engine: no benchmark model %q (have dcgan64, dcgan64-wide, dcgan32)", model)
 	}
 	const batch = 64
+	cfg := DefaultConfig().Plain()
+	if recipe {
+		cfg = cfg.Recipe()
+		arch.SpectralNorm, arch.MinibatchStd = cfg.SpectralNorm, cfg.MinibatchStd
+	}
 	rng := rand.New(rand.NewPCG(0, 0))
 	m, err := NewModel(arch, rng)
 	if err != nil {
 		return BenchResult{}, err
 	}
-	s, err := newStepper(m, batch, stepOptions{adam: adamConfig{2e-4, 0.5, 0.999}, loss: LossBCE})
+	gen, disc := cfg.learningRates()
+	opt := stepOptions{adam: adamConfig{gen, cfg.Beta1, cfg.Beta2},
+		disc: adamConfig{disc, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss}
+	var ema *average
+	if recipe {
+		policy := nn.DiffAugment
+		opt.augment = &policy
+		ema = newAverage(m, cfg.EMABeta, 0)
+	}
+	s, err := newStepper(m, batch, opt)
 	if err != nil {
 		return BenchResult{}, err
 	}
@@ -85,12 +106,19 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 	for i := range real {
 		real[i] = float32(rng.Float64()*2 - 1)
 	}
+	done := 0
 	step := func() error {
 		for i := range z {
 			z[i] = float32(rng.NormFloat64())
 		}
-		_, err := s.step()
-		return err
+		if _, err := s.step(); err != nil {
+			return err
+		}
+		done++
+		if ema != nil {
+			ema.update(&m.Generator, done)
+		}
+		return nil
 	}
 	for range 3 {
 		if err := step(); err != nil {
@@ -136,7 +164,7 @@ func Bench(model string, steps, rounds int) (BenchResult, error) {
 			millis = append(millis, float64(time.Since(start).Microseconds())/1e3)
 		}
 	}
-	r := BenchResult{Model: model, ImagesPerSec: median(rates), G1Millis: median(millis),
+	r := BenchResult{Model: model, Recipe: recipe, ImagesPerSec: median(rates), G1Millis: median(millis),
 		PeakRSSMB: peakRSSMB(), RoundRSSMB: resident, StepGFLOP: stepGFLOP, PeakGFLOPS: peak}
 	r.PeakFraction = r.ImagesPerSec / batch * stepGFLOP / peak
 	r.CoreFraction = float64(rounds*steps) * stepGFLOP / cpu / peakPerCPU

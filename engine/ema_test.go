@@ -47,14 +47,11 @@ func TestAverageFollowsWeights(t *testing.T) {
 
 func TestDivergenceRollsBack(t *testing.T) {
 	data := writeShapes(t, 12)
-	for _, recipe := range []bool{false, true} {
-		cfg := tinyConfig(data, 12)
-		if recipe {
-			cfg = cfg.Recipe()
-		}
-		t.Run(map[bool]string{false: "plain DCGAN", true: "recipe"}[recipe], func(t *testing.T) {
-			rollsBack(t, cfg)
-		})
+	for name, cfg := range map[string]Config{
+		"plain DCGAN":  tinyConfig(data, 12).Plain(),
+		"every option": everyOption(tinyConfig(data, 12)),
+	} {
+		t.Run(name, func(t *testing.T) { rollsBack(t, cfg) })
 	}
 }
 

@@ -12,12 +12,36 @@ import (
 	"time"
 
 	"ganvas/engine/dataset"
+	"ganvas/engine/latent"
 	"ganvas/engine/nn"
 	"ganvas/engine/run"
 )
 
 // previewCount is how many images the sample grid shows.
-const previewCount = 64
+const previewCount = GridImages
+
+// GridImages and GridColumns describe the sample grid a run draws: 64
+// images, 8 to a row.
+const (
+	GridImages  = 64
+	GridColumns = 8
+)
+
+// GridLatents returns the fixed latents and classes the sample grid of a
+// run trained with seed draws, image by image along the rows: the same for
+// every grid of the run, so that it shows one set of images change. A
+// conditional grid shows one row per class, repeating; classes below 2
+// means an unconditional model, and every class is 0.
+func GridLatents(seed uint64, latentSize, classes int) ([][]float32, []int) {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	zs := make([][]float32, GridImages)
+	labels := make([]int, GridImages)
+	for i := range zs {
+		zs[i] = latent.Normal(rng, latentSize)
+		labels[i] = (i / GridColumns) % max(classes, 1)
+	}
+	return zs, labels
+}
 
 // Trainer trains one run. Create it with NewTrainer, call Run in a goroutine
 // of its own, and drain Messages until it is closed. Pause, Resume and
@@ -173,11 +197,14 @@ func (s *session) augmentStrength() float64 {
 
 // ADA's controller: every adaptInterval steps the augmentation strength
 // moves towards keeping the discriminator's mean sign on real images at
-// the target, fast enough to go from 0 to 1 in adaptImages images. ADA
-// uses 500k images; runs here are a few hundred thousand images long.
+// the target, fast enough to go from 0 to 1 in adaptImages images, ADA's
+// own pace. Early in training the discriminator tells real from fake
+// easily because the generator is poor, not because it has learnt the
+// images by heart; at a pace of 100k images the strength reached 0.27
+// within 400 steps of a 20-minute run and held the generator back.
 const (
 	adaptInterval = 4
-	adaptImages   = 100_000
+	adaptImages   = 500_000
 )
 
 // adaptAugmentation applies ADA's rule after a step.
@@ -322,13 +349,10 @@ func (t *Trainer) restore(s *session, c *run.Checkpoint) (err error) {
 	if s.preview, err = drawing.newInference(previewCount); err != nil {
 		return err
 	}
-	fixed := rand.New(rand.NewPCG(cfg.Seed, 3))
-	for i := range s.preview.z.Data().([]float32) {
-		s.preview.z.Data().([]float32)[i] = float32(fixed.NormFloat64())
-	}
-	// A conditional grid shows one row per class, repeating.
-	for i := range s.preview.labels.Values {
-		s.preview.labels.Values[i] = (i / 8) % max(s.model.Arch.Classes, 1)
+	zs, classes := GridLatents(cfg.Seed, cfg.Latent, s.model.Arch.Classes)
+	for i, z := range zs {
+		copy(s.preview.z.Float32s()[i*cfg.Latent:], z)
+		s.preview.labels.Values[i] = classes[i]
 	}
 	if cfg.QualityEvery > 0 {
 		if s.quality, err = newQualityProbe(drawing, s.data, cfg.Seed); err != nil {
@@ -595,7 +619,7 @@ func (t *Trainer) sendPreview(s *session, save bool) {
 		t.out.send(Warning{Text: fmt.Sprintf("Could not draw samples: %v", err)})
 		return
 	}
-	grid := run.Grid(toImages(x, previewCount, t.cfg.Resolution), 8)
+	grid := run.Grid(toImages(x, previewCount, t.cfg.Resolution), GridColumns)
 	if save {
 		_, err := t.dir.SaveSample(s.step, grid)
 		t.writeFailed(s, "save the sample grid", err)

@@ -110,8 +110,9 @@ func TestResumeContinuesExactly(t *testing.T) {
 		name   string
 		config func(steps int) Config
 	}{
-		{"plain DCGAN", func(steps int) Config { return tinyConfig(data, steps) }},
+		{"plain DCGAN", func(steps int) Config { return tinyConfig(data, steps).Plain() }},
 		{"recipe", func(steps int) Config { return tinyConfig(data, steps).Recipe() }},
+		{"every option", func(steps int) Config { return everyOption(tinyConfig(data, steps)) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			whole := filepath.Join(t.TempDir(), "whole")
@@ -293,4 +294,15 @@ func TestSaveNowWaitsForTheCheckpoint(t *testing.T) {
 	if err := tr.SaveNow(context.Background()); !errors.Is(err, ErrNotTraining) {
 		t.Fatalf("SaveNow after the end returned %v, want ErrNotTraining", err)
 	}
+}
+
+// everyOption returns cfg with the recipe and every discriminator option
+// on: spectral norm, minibatch standard deviation, hinge loss and two
+// time-scales with SNGAN's Adam betas.
+func everyOption(cfg Config) Config {
+	cfg = cfg.Recipe()
+	cfg.SpectralNorm, cfg.MinibatchStd, cfg.TwoTimeScales = true, true, true
+	cfg.Loss = LossHinge
+	cfg.Beta1, cfg.Beta2 = 0, 0.9
+	return cfg
 }

@@ -11,6 +11,9 @@
 # STEPS=n sets the timed steps per round on both sides (default 20, as the
 # peer's own default): on a crowded machine PyTorch's spinning threads can
 # take most of an hour for 20.
+# RECIPE=0 leaves out the rounds of ganvas with the small-data recipe on
+# (bench -recipe), which are otherwise run beside the plain ones and compared
+# with the same PyTorch figures: the peer has no recipe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models=${1:-dcgan64}
@@ -29,6 +32,9 @@ for i in $(seq "$rounds"); do
   echo "round $i: load $(cut -d' ' -f1-3 /proc/loadavg)"
   for m in ${models//,/ }; do
     "$bin" bench -model "$m" -steps "$steps" | tee -a "$out"
+    if [ "${RECIPE:-1}" != 0 ]; then
+      "$bin" bench -model "$m" -steps "$steps" -recipe | tee -a "$out"
+    fi
     /usr/bin/python3 "$peer" --models "$m" --steps "$steps" | tee -a "$out"
   done
 done
@@ -44,7 +50,8 @@ for line in open(sys.argv[1]):
 print()
 print(f"{'model':14} {'metric':12} {'ganvas':>9} {'torch':>9} {'ratio':>7}")
 for model in sorted({m for m, _ in rows}):
-    g, t = rows.get((model, "ganvas"), []), rows.get((model, "torch"), [])
+    # A recipe row is compared with the peer's plain model of that name.
+    g, t = rows.get((model, "ganvas"), []), rows.get((model.split("+")[0], "torch"), [])
     if not g or not t:
         continue
     for key, better in (("img_per_s", "higher"), ("g1_ms", "lower"), ("peak_rss_mb", "lower")):

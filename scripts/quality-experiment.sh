@@ -19,7 +19,7 @@ dataflag=()
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 common=(-minutes "$minutes" -steps 0 -res "$res" -quality-every 25 "${dataflag[@]}")
-GOMAXPROCS=1 OPENBLAS_NUM_THREADS=1 "$out/ganvas" train -run "$out/plain" "${common[@]}" > "$out/plain.log" 2>&1 &
+GOMAXPROCS=1 OPENBLAS_NUM_THREADS=1 "$out/ganvas" train -run "$out/plain" -plain "${common[@]}" > "$out/plain.log" 2>&1 &
 GOMAXPROCS=1 OPENBLAS_NUM_THREADS=1 "$out/ganvas" train -run "$out/recipe" -recipe "${common[@]}" > "$out/recipe.log" 2>&1 &
 wait
 

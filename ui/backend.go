@@ -95,12 +95,12 @@ type Settings struct {
 // to show progress on a laptop within minutes, good enough for most styles.
 func DefaultSettings() Settings {
 	return Settings{
-		Resolution:   64,    // detailed enough to see a style, fast on a CPU
-		Width:        32,    // the DCGAN width that trains stably at 64 pixels
-		BatchSize:    64,    // the DCGAN paper's batch; smaller is noisier
-		LearningRate: 2e-4,  // the DCGAN paper's rate with Adam beta1 0.5
-		Steps:        5000,  // enough to see shapes form; raise it to go on
-		Augment:      false, // no help measured yet in short runs (docs/quality.md)
+		Resolution:   64,   // detailed enough to see a style, fast on a CPU
+		Width:        32,   // the DCGAN width that trains stably at 64 pixels
+		BatchSize:    64,   // the DCGAN paper's batch; smaller is noisier
+		LearningRate: 2e-4, // the DCGAN paper's rate with Adam beta1 0.5
+		Steps:        5000, // enough to see shapes form; raise it to go on
+		Augment:      true, // adaptive: strong only once the discriminator overfits
 	}
 }
 
