@@ -24,13 +24,6 @@ import (
 // directions for a checkpoint.
 const directionsSeed = 1
 
-// gridColumns and gridImages describe the sample grid the trainer draws:
-// previewCount images from fixed latents, eight to a row.
-const (
-	gridColumns = 8
-	gridImages  = 64
-)
-
 // errReplaced is what a call answers when the checkpoint it began on was
 // replaced by another Open while it waited.
 var errReplaced = errors.New("the explorer opened another checkpoint")
@@ -365,9 +358,7 @@ func (e *explorer) SeedRecipe(seed int64) ui.Recipe {
 }
 
 // GridRecipe finds the cell of the sample grid under (x, y) and returns the
-// fixed latent the trainer draws it from: the run's seed with stream 3
-// deals gridImages latents in turn, and a conditional run draws class
-// (row mod classes), as engine.Trainer does.
+// fixed latent and class the trainer draws it from (engine.GridLatents).
 func (e *explorer) GridRecipe(runDir string, x, y int) (ui.Recipe, bool, error) {
 	c, _, err := e.current()
 	if err != nil {
@@ -378,20 +369,12 @@ func (e *explorer) GridRecipe(runDir string, x, y int) (ui.Recipe, bool, error) 
 	}
 	col, okX := gridCell(x, c.arch.Resolution)
 	row, okY := gridCell(y, c.arch.Resolution)
-	if !okX || !okY || col >= gridColumns || row*gridColumns+col >= gridImages {
+	if !okX || !okY || col >= engine.GridColumns || row*engine.GridColumns+col >= engine.GridImages {
 		return ui.Recipe{}, false, nil
 	}
-	i := row*gridColumns + col
-	rng := rand.New(rand.NewPCG(c.seed, 3))
-	var z []float32
-	for range i + 1 {
-		z = latent.Normal(rng, c.arch.Latent)
-	}
-	r := ui.Recipe{Latent: z, Seed: ui.NoSeed, Truncation: 1}
-	if len(c.classes) > 0 {
-		r.Class = row % len(c.classes)
-	}
-	return r, true, nil
+	i := row*engine.GridColumns + col
+	zs, classes := engine.GridLatents(c.seed, c.arch.Latent, c.arch.Classes)
+	return ui.Recipe{Latent: zs[i], Seed: ui.NoSeed, Truncation: 1, Class: classes[i]}, true, nil
 }
 
 // gridCell returns which cell of a sample grid of size-pixel images the

@@ -87,8 +87,12 @@ func (e *explorer) AddFavourite(r ui.Recipe, img image.Image) (ui.Favourite, err
 	if err := c.keepFor(r, dirs); err != nil {
 		return ui.Favourite{}, fmt.Errorf("keep the favourite: %w", err)
 	}
-	f, err := store.Add(favourites.Favourite{Step: c.step, Latent: r.Latent, Truncation: r.Truncation,
-		Class: r.Class, Sliders: r.Sliders}, img)
+	f := favourites.Favourite{Step: c.step, Latent: r.Latent, Truncation: r.Truncation,
+		Class: r.Class, Sliders: r.Sliders}
+	if r.Seed != ui.NoSeed {
+		f.Seed = &r.Seed
+	}
+	f, err = store.Add(f, img)
 	if err != nil {
 		return ui.Favourite{}, err
 	}
@@ -128,8 +132,12 @@ func (e *explorer) RenameFavourite(id, name string) error {
 }
 
 func toUIFavourite(f favourites.Favourite) ui.Favourite {
+	seed := ui.NoSeed
+	if f.Seed != nil {
+		seed = *f.Seed
+	}
 	return ui.Favourite{ID: f.ID, Name: f.Name, Step: f.Step, Created: f.Created,
-		Recipe: ui.Recipe{Latent: f.Latent, Seed: ui.NoSeed, Truncation: f.Truncation,
+		Recipe: ui.Recipe{Latent: f.Latent, Seed: seed, Truncation: f.Truncation,
 			Class: f.Class, Sliders: f.Sliders}}
 }
 
@@ -371,6 +379,7 @@ func savePNG(path string, img image.Image, scale int, smooth bool, r export.Reci
 	if err != nil {
 		return fmt.Errorf("export %s: %w", path, err)
 	}
+	r.Scale, r.Smooth = max(scale, 1), smooth
 	if err := export.SavePNG(path, big, r); err != nil {
 		return fmt.Errorf("export %s: %w", path, err)
 	}

@@ -205,10 +205,14 @@ func TestExportedPNGComesBackExactly(t *testing.T) {
 	}
 	out := t.TempDir()
 	native, big := filepath.Join(out, "native.png"), filepath.Join(out, "big.png")
+	smooth := filepath.Join(out, "smooth.png")
 	if err := e.ExportPNG(context.Background(), native, r, 1, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.ExportPNG(context.Background(), big, r, 4, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ExportPNG(context.Background(), smooth, r, 2, true); err != nil {
 		t.Fatal(err)
 	}
 	if !sameImage(decode(t, native), shown) {
@@ -228,13 +232,22 @@ func TestExportedPNGComesBackExactly(t *testing.T) {
 	if !sameImage(decode(t, again), shown) {
 		t.Error("ganvas sample -from made different pixels from the explorer's export")
 	}
+	// Enlarged exports come back at their size, enlarged the same way.
+	for _, exported := range []string{big, smooth} {
+		if code, _, stderr := ganvas("sample", "-from", exported, "-out", again); code != 0 {
+			t.Fatalf("sample -from %s: %s", filepath.Base(exported), stderr)
+		}
+		if !sameImage(decode(t, again), decode(t, exported)) {
+			t.Errorf("ganvas sample -from %s made different pixels", filepath.Base(exported))
+		}
+	}
 	f, _ := os.Open(big)
 	defer f.Close()
 	recipe, err := export.ReadRecipe(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if recipe.Step != 5 || recipe.Seed != 3 || recipe.Truncation != 0.8 ||
+	if recipe.Step != 5 || recipe.Seed != 3 || recipe.Truncation != 0.8 || recipe.Scale != 4 ||
 		!slices.Equal(recipe.Sliders, r.Sliders) || !slices.Equal(recipe.Latent, r.Latent) {
 		t.Errorf("the recipe reads %+v", recipe)
 	}
@@ -283,7 +296,8 @@ func TestFavouritesSurviveReopening(t *testing.T) {
 		t.Fatalf("after reopening there are %d favourites, want 1", len(favs))
 	}
 	f := favs[0]
-	if f.Name != "moth" || f.Step != 5 || f.Recipe.Truncation != 0.6 || !slices.Equal(f.Recipe.Latent, r.Latent) {
+	if f.Name != "moth" || f.Step != 5 || f.Recipe.Truncation != 0.6 || f.Recipe.Seed != 11 ||
+		!slices.Equal(f.Recipe.Latent, r.Latent) {
 		t.Errorf("the favourite came back as %+v", f)
 	}
 	if f.Thumbnail == nil || !sameImage(f.Thumbnail, img) {

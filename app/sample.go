@@ -121,7 +121,12 @@ func sampleFrom(path, runDir, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := export.SavePNG(out, imgs[0], r); err != nil {
+	// The image is enlarged as it was when exported.
+	img, err := export.Upscale(imgs[0], max(r.Scale, 1), r.Smooth)
+	if err != nil {
+		return err
+	}
+	if err := export.SavePNG(out, img, r); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Made %s again from step %d of %s into %s\n", path, r.Step, runDir, out)

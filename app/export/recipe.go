@@ -42,14 +42,16 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 // Recipe is everything needed to make an image again: the run and checkpoint
 // of the generator, the latent, and the settings applied to it.
 type Recipe struct {
-	Run        string    `json:"run"`        // the run directory's name
-	Step       int       `json:"step"`       // checkpoint step of the generator
-	Latent     []float32 `json:"latent"`     // the latent before sliders and truncation
-	Truncation float64   `json:"truncation"` // psi of the truncation trick, 1 for none
-	Class      int       `json:"class"`      // class index of a conditional generator
-	Sliders    []float64 `json:"sliders"`    // GANSpace slider positions, in sigmas
-	Seed       int64     `json:"seed"`       // seed the latent was drawn with
-	Version    int       `json:"version"`    // recipe format, RecipeVersion when written
+	Run        string    `json:"run"`              // the run directory's name
+	Step       int       `json:"step"`             // checkpoint step of the generator
+	Latent     []float32 `json:"latent"`           // the latent before sliders and truncation
+	Truncation float64   `json:"truncation"`       // psi of the truncation trick, 1 for none
+	Class      int       `json:"class"`            // class index of a conditional generator
+	Sliders    []float64 `json:"sliders"`          // GANSpace slider positions, in sigmas
+	Seed       int64     `json:"seed"`             // seed the latent was drawn with
+	Scale      int       `json:"scale,omitempty"`  // how many times the image was enlarged, 0 or 1 for none
+	Smooth     bool      `json:"smooth,omitempty"` // enlarged smoothly rather than pixel for pixel
+	Version    int       `json:"version"`          // recipe format, RecipeVersion when written
 }
 
 // check reports what makes a recipe unusable.
@@ -72,6 +74,11 @@ func (r *Recipe) check() error {
 	}
 	if math.IsNaN(r.Truncation) || math.IsInf(r.Truncation, 0) {
 		return fmt.Errorf("truncation %g", r.Truncation)
+	}
+	switch r.Scale {
+	case 0, 1, 2, 4, 8:
+	default:
+		return fmt.Errorf("scale %d: 1, 2, 4 or 8", r.Scale)
 	}
 	return nil
 }

@@ -34,14 +34,15 @@ var (
 // Favourite is one kept image: how to make it again and what the person
 // said about it.
 type Favourite struct {
-	ID         string    `json:"id"`         // unique within the run; Add makes one
-	Created    time.Time `json:"created"`    // when it was added, in UTC
-	RunDir     string    `json:"run_dir"`    // the run directory it came from
-	Step       int       `json:"step"`       // checkpoint step of the generator
-	Latent     []float32 `json:"latent"`     // the latent before sliders and truncation
-	Truncation float64   `json:"truncation"` // psi of the truncation trick, 1 for none
-	Class      int       `json:"class"`      // class index of a conditional generator
-	Sliders    []float64 `json:"sliders"`    // GANSpace slider positions, in sigmas
+	ID         string    `json:"id"`             // unique within the run; Add makes one
+	Created    time.Time `json:"created"`        // when it was added, in UTC
+	RunDir     string    `json:"run_dir"`        // the run directory it came from
+	Step       int       `json:"step"`           // checkpoint step of the generator
+	Latent     []float32 `json:"latent"`         // the latent before sliders and truncation
+	Truncation float64   `json:"truncation"`     // psi of the truncation trick, 1 for none
+	Class      int       `json:"class"`          // class index of a conditional generator
+	Sliders    []float64 `json:"sliders"`        // GANSpace slider positions, in sigmas
+	Seed       *int64    `json:"seed,omitempty"` // seed of Latent; nil for a grid cell, child or blend
 	Name       string    `json:"name,omitempty"`
 	Note       string    `json:"note,omitempty"`
 
@@ -99,6 +100,10 @@ func (f Favourite) clone() Favourite {
 	f.Latent = append([]float32(nil), f.Latent...)
 	if f.Sliders != nil {
 		f.Sliders = append([]float64{}, f.Sliders...)
+	}
+	if f.Seed != nil {
+		seed := *f.Seed
+		f.Seed = &seed
 	}
 	return f
 }

@@ -18,7 +18,9 @@ import (
 )
 
 func sample(step int) Favourite {
+	seed := int64(4096)
 	return Favourite{
+		Seed:       &seed,
 		Step:       step,
 		Latent:     []float32{0.25, -1.5, math.SmallestNonzeroFloat32, 3.4028235e38},
 		Truncation: 0.8,
