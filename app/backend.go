@@ -177,7 +177,7 @@ func (b *studioBackend) forward(sess *session) {
 		case engine.Warning:
 			u = ui.Warning{Text: m.Text}
 		case engine.Loading:
-			continue // the window has no loading figure yet
+			u = ui.Loading{Done: m.Done, Total: m.Total}
 		case engine.Done:
 			b.mu.Lock()
 			if b.session == sess {

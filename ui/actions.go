@@ -65,37 +65,62 @@ func (s *Studio) trainIfReady() {
 	}
 }
 
-// togglePause pauses training, or resumes it when paused.
+// togglePause pauses training, or resumes it when paused. Pausing only sets
+// a flag in the backend, so the window shows the new state at once, in the
+// same frame as the key press or click, and a worker tells the backend;
+// should the backend refuse, the window goes back and says why.
 func (s *Studio) togglePause() {
 	if s.busy || s.closing {
 		return
 	}
+	var pause bool
 	switch s.state {
 	case stateTraining:
-		s.spawnTraining(func() func() {
-			err := s.backend.Pause()
-			return func() {
-				if err != nil {
-					s.showError(tr("error.pause_title"), err)
-				} else if s.state == stateTraining {
-					s.state = statePaused
-					s.setStatus(tr("status.paused"))
-				}
-			}
-		})
+		pause = true
+		s.state = statePaused
+		s.setStatus(tr("status.paused"))
 	case statePaused:
-		s.spawnTraining(func() func() {
-			err := s.backend.Resume()
-			return func() {
-				if err != nil {
-					s.showError(tr("error.resume_title"), err)
-				} else if s.state == statePaused {
-					s.state = stateTraining
-					s.setStatus(tr("status.training"))
-				}
-			}
-		})
+		s.state = stateTraining
+		s.setStatus(tr("status.training"))
+	default:
+		return
 	}
+	s.wantPaused.Store(pause)
+	s.confirming = true
+	s.refreshControls()
+
+	s.spawn(func(context.Context) func() {
+		s.trainingCalls.Lock()
+		var err error
+		// The latest wish, not this call's: a quick Space, Space must end
+		// resumed even if the two workers run in the other order.
+		if s.wantPaused.Load() {
+			err = s.backend.Pause()
+		} else {
+			err = s.backend.Resume()
+		}
+		s.trainingCalls.Unlock()
+		if err == nil {
+			return nil
+		}
+		return func() {
+			s.confirming = false
+			title := tr("error.resume_title")
+			if pause {
+				title = tr("error.pause_title")
+			}
+			switch {
+			case pause && s.state == statePaused:
+				s.state = stateTraining
+				s.setStatus(tr("status.training"))
+			case !pause && s.state == stateTraining:
+				s.state = statePaused
+				s.setStatus(tr("status.paused"))
+			}
+			s.refreshControls()
+			s.showError(title, err)
+		}
+	})
 }
 
 // stop ends training; the backend saves a checkpoint first.
@@ -104,6 +129,7 @@ func (s *Studio) stop() {
 		return
 	}
 	s.state = stateStopping
+	s.confirming = false
 	s.setStatus(tr("status.stopping"))
 	s.spawnTraining(func() func() {
 		err := s.backend.Stop()

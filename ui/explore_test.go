@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"go.uber.org/goleak"
@@ -348,8 +349,17 @@ func TestExportErrorIsADialogAndLosesNothing(t *testing.T) {
 	e.exportErr = fmt.Errorf("export: write x.png: %w", syscall.ENOSPC)
 	s, loop, _ := newExploringStudio(t, e)
 	path := filepath.Join(t.TempDir(), "x.png")
+	if err := os.WriteFile(path, []byte("last week's export"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s.chooseSavePath = func(name, ext string, chosen func(string)) {
-		os.WriteFile(path, nil, 0o644) // as Fyne's save dialog leaves it
+		// What Fyne's save dialog does once the person agrees to replace it.
+		w, err := storage.Writer(storage.NewFileURI(path))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		w.Close()
 		chosen(path)
 	}
 	before := s.explore.image
@@ -362,8 +372,8 @@ func TestExportErrorIsADialogAndLosesNothing(t *testing.T) {
 	if markup := overlayMarkup(s.window); !strings.Contains(markup, "The disk is full") {
 		t.Errorf("the dialog does not say the disk is full:\n%s", markup)
 	}
-	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
-		t.Error("the failed export left the empty file the save dialog made")
+	if got, err := os.ReadFile(path); err != nil || string(got) != "last week's export" {
+		t.Errorf("after the failed export the file it was to replace holds %q (%v)", got, err)
 	}
 	if s.explore.image != before || s.explore.recipe.Seed != 1 {
 		t.Error("the failed export changed the explorer")

@@ -161,16 +161,12 @@ func (s *Studio) exportTimelapse() {
 		})
 }
 
-// runExport runs an export on a worker. A failure is shown in a dialog, and
-// the empty file the save dialog left is removed; the window keeps
-// everything as it was, so the person can try again elsewhere.
+// runExport runs an export on a worker. A failure is shown in a dialog; the
+// window keeps everything as it was, so the person can try again elsewhere.
 func (s *Studio) runExport(path string, export func(ctx context.Context) error) {
 	s.notify(tr("export.writing", map[string]any{"Path": path}))
 	s.spawn(func(ctx context.Context) func() {
 		err := export(ctx)
-		if err != nil {
-			removeIfEmpty(path)
-		}
 		return func() {
 			if err != nil {
 				s.notify(tr("export.failed"))
@@ -185,9 +181,9 @@ func (s *Studio) runExport(path string, export func(ctx context.Context) error) 
 // chooseFileToSave asks where to write a new file with Fyne's save dialog
 // and calls chosen with its path. A name without the extension gets it.
 //
-// Fyne's dialog creates (or, after asking, empties) the file it hands
-// over; the export then replaces it atomically, and runExport removes it
-// again when the export fails.
+// The dialog's writer is closed unused: with keepUntilWritten in place it
+// has neither created nor emptied the file, and the export replaces it
+// atomically, so a failed export leaves a file being replaced untouched.
 func (s *Studio) chooseFileToSave(name, ext string, chosen func(path string)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
@@ -200,7 +196,6 @@ func (s *Studio) chooseFileToSave(name, ext string, chosen func(path string)) {
 		path := w.URI().Path()
 		w.Close()
 		if !strings.EqualFold(filepath.Ext(path), ext) {
-			removeIfEmpty(path)
 			path += ext
 		}
 		s.exportChoices.folder = filepath.Dir(path)
@@ -242,13 +237,6 @@ func (s *Studio) notify(text string) {
 		s.gallery.status.SetText(text)
 	default:
 		s.setStatus(text)
-	}
-}
-
-// removeIfEmpty removes the file at path if it is there and empty.
-func removeIfEmpty(path string) {
-	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
-		os.Remove(path)
 	}
 }
 

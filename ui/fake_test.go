@@ -46,6 +46,7 @@ type fakeBackend struct {
 	frames    map[string][]SampleFrame
 	startErr  error
 	stopErr   error
+	pauseErr  error
 	saveErr   error
 	openErr   error
 	lastStep  int
@@ -69,6 +70,16 @@ func (b *fakeBackend) record(call string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls = append(b.calls, call)
+}
+
+// last returns the newest call recorded, or "".
+func (b *fakeBackend) last() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.calls) == 0 {
+		return ""
+	}
+	return b.calls[len(b.calls)-1]
 }
 
 // count returns how many times a method was called.
@@ -131,6 +142,12 @@ func (b *fakeBackend) ContinueTraining(runDir string, steps int) (RunInfo, error
 
 func (b *fakeBackend) Pause() error {
 	b.record("Pause")
+	b.mu.Lock()
+	err := b.pauseErr
+	b.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	b.updates <- Progress{Step: b.step(), Paused: true}
 	return nil
 }

@@ -99,8 +99,15 @@ func (s *Studio) apply(b updateBatch) {
 		case Progress:
 			s.applyProgress(u)
 			latest = &u
+		case Loading:
+			if (s.state == stateStarting || s.state == stateTraining) && u.Total > 0 {
+				s.setStatus(tr("status.loading", map[string]any{"Done": u.Done, "Total": u.Total}))
+			}
 		case DatasetLoaded:
 			s.style.showLoaded(u)
+			if s.state == stateTraining {
+				s.setStatus(tr("status.training")) // in place of the loading count
+			}
 		case CheckpointSaved:
 			s.setStatus(tr("status.checkpoint_saved", map[string]any{"Step": u.Step}))
 			if s.explore != nil && s.run != nil {
@@ -138,7 +145,10 @@ func (s *Studio) applyProgress(p Progress) {
 		s.run.Step = p.Step
 	}
 	switch {
+	case s.confirming && p.Paused != (s.state == statePaused):
+		// Sent before the trainer saw the last pause or resume.
 	case s.state == stateStarting || s.state == stateTraining || s.state == statePaused:
+		s.confirming = false
 		if p.Paused {
 			s.state = statePaused
 			s.setStatus(tr("status.paused"))
@@ -153,6 +163,7 @@ func (s *Studio) applyProgress(p Progress) {
 func (s *Studio) applyDone(d Done) {
 	wasTraining := s.state != stateIdle
 	s.state = stateIdle
+	s.confirming = false
 	if s.run != nil {
 		s.run.HasCheckpoint = true
 	}

@@ -7,6 +7,7 @@ import (
 	_ "image/jpeg" // saved sample grids may be JPEG
 	_ "image/png"  // or PNG
 	"os"
+	"reflect"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -239,7 +240,13 @@ func (v *samplesView) remember(path string, img image.Image) {
 	}
 }
 
+// setImage shows img. Showing the image already shown does nothing: each
+// live grid comes by twice, when it arrives and again when the list of
+// saved grids is read back, and repainting a large texture costs a frame.
 func (v *samplesView) setImage(img image.Image) {
+	if sameImage(v.image.Image, img) && v.hint.Hidden == (img != nil) {
+		return
+	}
 	v.image.Image = img
 	v.image.Refresh()
 	v.hint.Hidden = img != nil
@@ -286,4 +293,13 @@ func decodeImage(path string) (image.Image, error) {
 		return nil, fmt.Errorf("ui: read sample grid %s: %w", path, err)
 	}
 	return img, nil
+}
+
+// sameImage reports whether a and b are the same image value: the same
+// pointer, for the pointer types every decoder and the engine hand out.
+func sameImage(a, b image.Image) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return reflect.TypeOf(a) == reflect.TypeOf(b) && reflect.TypeOf(a).Comparable() && a == b
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -74,10 +75,17 @@ type Studio struct {
 	// trainingCalls is held by a worker for the length of a training method
 	// call, so the backend never sees two at once.
 	trainingCalls sync.Mutex
+	// wantPaused is whether the person last asked for training to pause;
+	// pause workers make the backend match it, whatever order they run in.
+	wantPaused atomic.Bool
 
 	// Window state, touched only on the main goroutine.
-	state      sessionState
-	busy       bool     // a training method call is under way
+	state sessionState
+	busy  bool // a training method call is under way
+	// confirming is set from a pause or resume until a progress report
+	// agrees with it: reports sent before the trainer saw the request say
+	// the opposite and must not undo it on screen.
+	confirming bool
 	closing    bool     // the window is stopping training so it can close
 	run        *RunInfo // the run shown; nil until a new run starts
 	batchSize  int      // batch size of the session, for the time left
@@ -129,6 +137,7 @@ func NewStudio(a fyne.App, backend Backend, options Options) *Studio {
 // newStudio builds the studio in w, applying updates through do.
 func newStudio(w fyne.Window, backend Backend, options Options, do func(func())) *Studio {
 	loadTranslations()
+	guardFileWrites()
 	options.Settings = options.Settings.withDefaults()
 	s := &Studio{window: w, backend: backend, do: do, explorer: options.Explorer,
 		exportChoices: defaultExportChoices(), applied: options.Applied}

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -51,12 +52,15 @@ func TestControlsFollowTrainingState(t *testing.T) {
 	}
 
 	test.Tap(s.controls.pause)
-	loop.runUntil(t, "paused", func() bool { return s.state == statePaused })
+	loop.runUntil(t, "paused", func() bool { return s.state == statePaused && backend.count("Pause") == 1 })
 	if s.controls.pause.Text != "Resume" {
 		t.Errorf("paused, the pause button says %q, want Resume", s.controls.pause.Text)
 	}
 	test.Tap(s.controls.pause)
-	loop.runUntil(t, "resumed", func() bool { return s.state == stateTraining })
+	loop.runUntil(t, "resumed", func() bool {
+		return s.state == stateTraining && backend.count("Resume") == 1
+	})
+	loop.settle()
 
 	// The last progress and Done arrive together, as they do when training
 	// stops: the bar keeps the step but drops the speed.
@@ -128,6 +132,31 @@ func TestTrainShowsProgressAndSamples(t *testing.T) {
 	}
 	if s.stats.progress.Value != 0.3 {
 		t.Errorf("progress bar at %g, want 0.3", s.stats.progress.Value)
+	}
+}
+
+func TestLoadingIsCountedUp(t *testing.T) {
+	backend := newFakeBackend()
+	release := make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	backend.onStart = func(b *fakeBackend) {
+		b.updates <- Loading{Done: 1200, Total: 20000}
+		<-release
+		b.updates <- DatasetLoaded{Images: 20000}
+		b.updates <- Progress{Step: 1, ImagesPerSec: 64}
+	}
+	s, loop := newTestStudio(t, backend, Options{})
+
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "the loading count is shown", func() bool {
+		return s.controls.status.Text == "Loading images: 1200 of 20000…"
+	})
+	once.Do(func() { close(release) })
+	loop.runUntil(t, "the first step", func() bool { return s.state == stateTraining && s.lastStep == 1 })
+	loop.settle()
+	if strings.Contains(s.controls.status.Text, "Loading") {
+		t.Errorf("once training runs the status still reads %q", s.controls.status.Text)
 	}
 }
 
@@ -390,6 +419,76 @@ func TestEmptyFolderCannotTrain(t *testing.T) {
 	markup = test.RenderObjectToMarkup(s.style.card)
 	if !strings.Contains(markup, "b.png: truncated PNG") {
 		t.Error("the skipped files do not show why")
+	}
+}
+
+// TestPauseShowsAtOnce: the button and status change in the same turn of
+// the main goroutine as the press, and a progress report the trainer sent
+// before it saw the pause does not undo it on screen.
+func TestPauseShowsAtOnce(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+	s.trainingCalls.Lock() // the backend has not heard of the pause yet
+	test.Tap(s.controls.pause)
+	if s.controls.pause.Text != "Resume" || !strings.HasPrefix(s.controls.status.Text, "Paused") {
+		t.Errorf("right after the press the button says %q and the status %q, want Resume and Paused",
+			s.controls.pause.Text, s.controls.status.Text)
+	}
+	backend.updates <- Progress{Step: 41, ImagesPerSec: 64}
+	loop.runUntil(t, "the late report is applied", func() bool { return s.lastStep == 41 })
+	if s.state != statePaused || s.controls.pause.Text != "Resume" {
+		t.Errorf("a report from before the pause turned the window back to %q", s.controls.pause.Text)
+	}
+	s.trainingCalls.Unlock()
+	loop.runUntil(t, "the backend pauses", func() bool { return backend.count("Pause") == 1 })
+	loop.settle()
+	if s.state != statePaused {
+		t.Error("after the backend paused, the window does not show it paused")
+	}
+}
+
+// TestQuickTogglesEndAsAsked presses Space three times faster than the
+// backend answers: whatever order the calls reach it in, training ends
+// paused, as the window shows.
+func TestQuickTogglesEndAsAsked(t *testing.T) {
+	backend := newFakeBackend()
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+	s.trainingCalls.Lock()
+	for range 3 {
+		s.window.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
+	}
+	s.trainingCalls.Unlock()
+	loop.runUntil(t, "three calls reach the backend", func() bool {
+		return backend.count("Pause")+backend.count("Resume") == 3
+	})
+	loop.settle()
+	if backend.last() != "Pause" || s.state != statePaused || s.controls.pause.Text != "Resume" {
+		t.Errorf("after three presses the backend's last call is %s and the button says %q; "+
+			"want Pause and Resume", backend.last(), s.controls.pause.Text)
+	}
+}
+
+// TestRefusedPauseIsUndone: when the backend cannot pause, the window goes
+// back to training and says why.
+func TestRefusedPauseIsUndone(t *testing.T) {
+	backend := newFakeBackend()
+	backend.pauseErr = errors.New("the trainer has stopped answering")
+	s, loop := newTestStudio(t, backend, Options{})
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "training", func() bool { return s.state == stateTraining })
+
+	test.Tap(s.controls.pause)
+	loop.runUntil(t, "the refusal is shown", func() bool {
+		return strings.Contains(overlayMarkup(s.window), "stopped answering")
+	})
+	if s.state != stateTraining || s.controls.pause.Text != "Pause" {
+		t.Errorf("after a refused pause the button says %q, want Pause", s.controls.pause.Text)
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 )
 
 // Update is anything a Backend reports on its Updates channel. The concrete
-// types are Progress, Samples, DatasetLoaded, CheckpointSaved, Warning and
-// Done; they mirror the engine's messages field for field.
+// types are Loading, Progress, Samples, DatasetLoaded, CheckpointSaved,
+// Warning and Done; they mirror the engine's messages field for field.
 type Update interface {
 	isUpdate()
 }
@@ -41,6 +41,14 @@ type Samples struct {
 	Grid image.Image
 }
 
+// Loading reports how far reading the training images has gone while a
+// session starts: Done of Total image files. A large folder takes a while,
+// and the window counts it up instead of looking stuck.
+type Loading struct {
+	Done  int
+	Total int
+}
+
 // DatasetLoaded reports the images found in the training folder when a
 // session starts.
 type DatasetLoaded struct {
@@ -70,6 +78,7 @@ type Done struct {
 	Err  error
 }
 
+func (Loading) isUpdate()         {}
 func (Progress) isUpdate()        {}
 func (Samples) isUpdate()         {}
 func (DatasetLoaded) isUpdate()   {}
