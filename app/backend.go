@@ -309,10 +309,12 @@ func (b *studioBackend) ReadMetrics(ctx context.Context, runDir string) ([]ui.Pr
 	col := func(name string) []float64 { return m.Column(name) }
 	step, lossD, lossG := col("step"), col("loss_d"), col("loss_g")
 	dReal, dFake, swd := col("d_real"), col("d_fake"), col("swd")
+	epoch, seconds := col("epoch"), col("seconds")
 	out := make([]ui.Progress, len(step))
 	for i := range step {
 		out[i] = ui.Progress{Step: int(step[i]), LossD: at(lossD, i), LossG: at(lossG, i),
-			DReal: at(dReal, i), DFake: at(dFake, i)}
+			DReal: at(dReal, i), DFake: at(dFake, i), Epoch: int(at(epoch, i)),
+			Elapsed: time.Duration(at(seconds, i) * float64(time.Second))}
 		if v := at(swd, i); v > 0 {
 			out[i].SWD, out[i].HasSWD = v, true
 		}

@@ -298,3 +298,25 @@ type result struct {
 func call(info ui.RunInfo, err error) result { return result{info, err} }
 
 func (r result) get() (ui.RunInfo, error) { return r.info, r.err }
+
+// TestOpenedRunShowsItsEpochAndTime: the window's figures for a run it
+// opens come from the run's metrics, epoch and training time included.
+func TestOpenedRunShowsItsEpochAndTime(t *testing.T) {
+	trainedRun(t, false) // writes the fixture's images
+	runDir := filepath.Join(t.TempDir(), "run")
+	trainOn(t, runDir, 12) // a row of metrics every 10 steps
+	b := newStudioBackend(t.TempDir(), newRecentRuns(""))
+	rows, err := b.ReadMetrics(context.Background(), runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		t.Fatal("no metrics read from a trained run")
+	}
+	last := rows[len(rows)-1]
+	// 10 steps of 8 images from a folder of 10 go round it several times.
+	if last.Step != 10 || last.Epoch < 1 || last.Elapsed <= 0 {
+		t.Errorf("the last row reads step %d, epoch %d, %v trained; want step 10, a later "+
+			"epoch and the time it took", last.Step, last.Epoch, last.Elapsed)
+	}
+}

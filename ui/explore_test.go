@@ -435,6 +435,10 @@ func TestInterpolationStripAndScrub(t *testing.T) {
 	// Starring a strip image keeps it.
 	ip.strip[3].OnKeep()
 	loop.runUntil(t, "kept", func() bool { return len(s.gallery.favs) == 1 })
+	loop.settle()
+	if ip.ends[0].favourite.Disabled() || ip.ends[1].favourite.Disabled() {
+		t.Error("with a favourite kept, an end still cannot be chosen from the favourites")
+	}
 
 	path := filepath.Join(t.TempDir(), "path.gif")
 	s.chooseSavePath = func(name, ext string, chosen func(string)) { chosen(path) }

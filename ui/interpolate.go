@@ -236,6 +236,7 @@ func (ip *interpolatePanel) favouritesChanged(favs []Favourite) {
 		e.favourite.ClearSelected()
 		e.favourite.Refresh()
 	}
+	ip.update()
 }
 
 // update enables what can be done now.
