@@ -9,12 +9,15 @@ import (
 )
 
 func benchCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[-model dcgan64[,dcgan32,...]] [-steps N] [-rounds R] [-recipe]", stdout)
+	fs := newFlags("bench", "[-model dcgan64[,dcgan32,...]] [-steps N] [-rounds R] [-recipe] [-spectral-norm]", stdout)
 	models := fs.String("model", "dcgan64", "reference `models`, comma-separated: dcgan64, dcgan64-wide, dcgan32")
 	steps := fs.Int("steps", 20, "training steps per timed round")
 	rounds := fs.Int("rounds", 3, "timed rounds; the median is reported")
-	recipe := fs.Bool("recipe", false, "train with the small-data recipe (augmentation, spectral norm, "+
-		"minibatch deviation, hinge loss, moving average) instead of the reference DCGAN")
+	var o engine.BenchOptions
+	fs.BoolVar(&o.Recipe, "recipe", false, "train with the small-data recipe (augmentation at full "+
+		"strength and the generator's moving average) instead of the reference DCGAN")
+	fs.BoolVar(&o.SpectralNorm, "spectral-norm", false, "normalise the discriminator's weights "+
+		"spectrally, as train -spectral-norm does")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -22,7 +25,7 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-steps and -rounds must be at least 1")
 	}
 	for _, m := range strings.Split(*models, ",") {
-		r, err := engine.Bench(strings.TrimSpace(m), *steps, *rounds, *recipe)
+		r, err := engine.Bench(strings.TrimSpace(m), *steps, *rounds, o)
 		if err != nil {
 			return err
 		}

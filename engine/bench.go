@@ -26,7 +26,7 @@ var BenchModels = map[string]Arch{
 // BenchResult is what Bench measured.
 type BenchResult struct {
 	Model        string
-	Recipe       bool    // trained with the small-data recipe, not plain DCGAN
+	Options      BenchOptions
 	ImagesPerSec float64 // median over rounds, at batch 64
 	G1Millis     float64 // median time to generate one image
 	PeakRSSMB    float64 // peak resident memory of the process
@@ -57,8 +57,11 @@ func (r BenchResult) String() string {
 		rounds[i] = fmt.Sprintf("%.0f", mb)
 	}
 	model := r.Model
-	if r.Recipe {
+	if r.Options.Recipe {
 		model += "+recipe"
+	}
+	if r.Options.SpectralNorm {
+		model += "+spectral"
 	}
 	return fmt.Sprintf("peer=ganvas model=%s img_per_s=%.1f g1_ms=%.2f peak_rss_mb=%.0f "+
 		"rss_mb_by_round=%s step_gflop=%.2f sgemm_peak_gflops=%.1f peak_fraction=%.2f "+
@@ -67,22 +70,31 @@ func (r BenchResult) String() string {
 		r.StepGFLOP, r.PeakGFLOPS, r.PeakFraction, r.CoreFraction)
 }
 
+// BenchOptions says what Bench trains besides the reference DCGAN.
+type BenchOptions struct {
+	// Recipe trains as Config.Recipe does: augmentation at full strength
+	// (the most ADA ever applies) and the generator's moving average
+	// updated every step.
+	Recipe bool
+	// SpectralNorm normalises the discriminator's weights, as
+	// train -spectral-norm does.
+	SpectralNorm bool
+}
+
 // Bench trains the named reference model on random images for rounds of
 // steps at batch 64, after a warm-up, and times a one-image generator pass,
-// as the peer does. With recipe it trains as Config.Recipe does instead of
-// as plain DCGAN: augmentation at full strength (the most ADA ever
-// applies) and the generator's moving average updated every step.
-func Bench(model string, steps, rounds int, recipe bool) (BenchResult, error) {
+// as the peer does. Without options it trains plain DCGAN, the peer's model.
+func Bench(model string, steps, rounds int, o BenchOptions) (BenchResult, error) {
 	arch, ok := BenchModels[model]
 	if !ok {
 		return BenchResult{}, fmt.Errorf("engine: no benchmark model %q (have dcgan64, dcgan64-wide, dcgan32)", model)
 	}
 	const batch = 64
 	cfg := DefaultConfig().Plain()
-	if recipe {
+	if o.Recipe {
 		cfg = cfg.Recipe()
-		arch.SpectralNorm, arch.MinibatchStd = cfg.SpectralNorm, cfg.MinibatchStd
 	}
+	arch.SpectralNorm = o.SpectralNorm
 	rng := rand.New(rand.NewPCG(0, 0))
 	m, err := NewModel(arch, rng)
 	if err != nil {
@@ -92,7 +104,7 @@ func Bench(model string, steps, rounds int, recipe bool) (BenchResult, error) {
 	opt := stepOptions{adam: adamConfig{gen, cfg.Beta1, cfg.Beta2},
 		disc: adamConfig{disc, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss}
 	var ema *average
-	if recipe {
+	if o.Recipe {
 		policy := nn.DiffAugment
 		opt.augment = &policy
 		ema = newAverage(m, cfg.EMABeta, 0)
@@ -164,7 +176,7 @@ func Bench(model string, steps, rounds int, recipe bool) (BenchResult, error) {
 			millis = append(millis, float64(time.Since(start).Microseconds())/1e3)
 		}
 	}
-	r := BenchResult{Model: model, Recipe: recipe, ImagesPerSec: median(rates), G1Millis: median(millis),
+	r := BenchResult{Model: model, Options: o, ImagesPerSec: median(rates), G1Millis: median(millis),
 		PeakRSSMB: peakRSSMB(), RoundRSSMB: resident, StepGFLOP: stepGFLOP, PeakGFLOPS: peak}
 	r.PeakFraction = r.ImagesPerSec / batch * stepGFLOP / peak
 	r.CoreFraction = float64(rounds*steps) * stepGFLOP / cpu / peakPerCPU

@@ -13,7 +13,8 @@
 # take most of an hour for 20.
 # RECIPE=0 leaves out the rounds of ganvas with the small-data recipe on
 # (bench -recipe), which are otherwise run beside the plain ones and compared
-# with the same PyTorch figures: the peer has no recipe.
+# with the same PyTorch figures: the peer has no recipe. SPECTRAL=1 adds
+# rounds of the recipe with spectral norm in the discriminator as well.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models=${1:-dcgan64}
@@ -34,6 +35,9 @@ for i in $(seq "$rounds"); do
     "$bin" bench -model "$m" -steps "$steps" | tee -a "$out"
     if [ "${RECIPE:-1}" != 0 ]; then
       "$bin" bench -model "$m" -steps "$steps" -recipe | tee -a "$out"
+    fi
+    if [ "${SPECTRAL:-0}" = 1 ]; then
+      "$bin" bench -model "$m" -steps "$steps" -recipe -spectral-norm | tee -a "$out"
     fi
     /usr/bin/python3 "$peer" --models "$m" --steps "$steps" | tee -a "$out"
   done
