@@ -82,6 +82,15 @@ func (g *lockedGenerator) generate(z [][]float32, classes []int) ([]image.Image,
 	return g.gen.GenerateClasses(z, classes)
 }
 
+// drawError words a failed draw for a person, keeping errReplaced as it
+// is so that a caller can tell a replaced checkpoint from a fault.
+func drawError(err error) error {
+	if errors.Is(err, errReplaced) {
+		return err
+	}
+	return fmt.Errorf("draw: %s", plain(err))
+}
+
 func (g *lockedGenerator) close() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -196,7 +205,7 @@ func (e *explorer) Render(r ui.Recipe) (image.Image, error) {
 	}
 	imgs, err := c.view.generate([][]float32{z}, c.classesOf(r.Class, 1))
 	if err != nil {
-		return nil, fmt.Errorf("draw: %s", plain(err))
+		return nil, drawError(err)
 	}
 	return imgs[0], nil
 }
@@ -229,7 +238,7 @@ func (c *checkpoint) draw(ctx context.Context, g *lockedGenerator, zs [][]float3
 		}
 		imgs, err := g.generate(zs[lo:hi], batchClasses)
 		if err != nil {
-			return nil, fmt.Errorf("draw: %s", plain(err))
+			return nil, drawError(err)
 		}
 		out = append(out, imgs...)
 	}
