@@ -342,7 +342,7 @@ func describeRun(dir string) (ui.RunInfo, error) {
 	}
 	info := ui.RunInfo{Dir: dir, Name: filepath.Base(dir), Settings: ui.Settings{
 		Folder: cfg.Data, Resolution: cfg.Resolution, Width: cfg.Width, BatchSize: cfg.Batch,
-		LearningRate: cfg.LearningRate, Steps: cfg.Steps}}
+		LearningRate: cfg.LearningRate, Steps: cfg.Steps, Augment: cfg.Augment}}
 	if files, err := d.ListCheckpoints(); err == nil && len(files) > 0 {
 		info.Step = files[len(files)-1].Step
 		info.HasCheckpoint = true

@@ -300,7 +300,8 @@ func call(info ui.RunInfo, err error) result { return result{info, err} }
 func (r result) get() (ui.RunInfo, error) { return r.info, r.err }
 
 // TestOpenedRunShowsItsEpochAndTime: the window's figures for a run it
-// opens come from the run's metrics, epoch and training time included.
+// opens come from the run's metrics, epoch and training time included, and
+// its settings form shows what the run trains with.
 func TestOpenedRunShowsItsEpochAndTime(t *testing.T) {
 	trainedRun(t, false) // writes the fixture's images
 	runDir := filepath.Join(t.TempDir(), "run")
@@ -318,5 +319,17 @@ func TestOpenedRunShowsItsEpochAndTime(t *testing.T) {
 	if last.Step != 10 || last.Epoch < 1 || last.Elapsed <= 0 {
 		t.Errorf("the last row reads step %d, epoch %d, %v trained; want step 10, a later "+
 			"epoch and the time it took", last.Step, last.Epoch, last.Elapsed)
+	}
+
+	info, err := b.OpenRun(context.Background(), runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// train trains at 32 px, width 8, batch 8, with the default recipe.
+	got := info.Settings
+	if got.Resolution != 32 || got.Width != 8 || got.BatchSize != 8 || !got.Augment {
+		t.Errorf("the opened run's settings read %d px, width %d, batch %d, augment %v; "+
+			"want 32 px, width 8, batch 8, augment on", got.Resolution, got.Width,
+			got.BatchSize, got.Augment)
 	}
 }

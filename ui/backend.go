@@ -74,8 +74,8 @@ type Backend interface {
 	ListSamples(ctx context.Context, runDir string) ([]SampleFrame, error)
 
 	// ReadMetrics returns the logged progress of a run, oldest first, for
-	// drawing its curves. Only the step, the losses, D(real), D(fake) and SWD
-	// fields are used.
+	// drawing its curves and its statistics. Only the step, epoch, training
+	// time, losses, D(real), D(fake) and SWD fields are used.
 	ReadMetrics(ctx context.Context, runDir string) ([]Progress, error)
 }
 
