@@ -34,7 +34,8 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 	plainDCGAN := fs.Bool("plain", false, "train the reference DCGAN: no augmentation, no moving average")
 	fs.IntVar(&cfg.QualityEvery, "quality-every", cfg.QualityEvery,
 		"measure the sliced Wasserstein distance to the data every `N` steps (0: never)")
-	// Each part of the small-data recipe can be turned off, for comparison.
+	// The recipe's parts can be turned off, and the other discriminator
+	// options on, for comparison.
 	fs.StringVar(&cfg.Loss, "loss", cfg.Loss, "adversarial loss: hinge or bce")
 	fs.BoolVar(&cfg.Augment, "augment", cfg.Augment, "differentiable augmentation with adaptive strength")
 	fs.Float64Var(&cfg.AugmentTarget, "augment-target", cfg.AugmentTarget,

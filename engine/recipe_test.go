@@ -76,7 +76,7 @@ func TestAugmentationAdaptsToOverfitting(t *testing.T) {
 	policy := nn.DiffAugment
 	policy.Strength = 0
 	s := &session{stepper: &stepper{augment: &policy}}
-	step := float64(cfg.Batch*adaptInterval) / adaptImages
+	step := float64(cfg.Batch*adaptInterval) / float64(cfg.AugmentImages)
 
 	// A discriminator sure of every real image: the strength rises, once
 	// per interval.
@@ -92,6 +92,16 @@ func TestAugmentationAdaptsToOverfitting(t *testing.T) {
 	}
 	if policy.Strength != 0 {
 		t.Fatalf("strength %v after a discriminator well below the target, want 0", policy.Strength)
+	}
+
+	// A run saved before the pace was a setting rises at the pace it
+	// was started with.
+	tr.cfg.AugmentImages = 0
+	for range adaptInterval {
+		tr.adaptAugmentation(s, StepStats{RealSign: 1})
+	}
+	if want := float64(cfg.Batch*adaptInterval) / 100_000; !near(policy.Strength, want) {
+		t.Fatalf("an older run's strength rose to %v in one interval, want %v", policy.Strength, want)
 	}
 }
 

@@ -197,15 +197,13 @@ func (s *session) augmentStrength() float64 {
 
 // ADA's controller: every adaptInterval steps the augmentation strength
 // moves towards keeping the discriminator's mean sign on real images at
-// the target, fast enough to go from 0 to 1 in adaptImages images, ADA's
-// own pace. Early in training the discriminator tells real from fake
-// easily because the generator is poor, not because it has learnt the
-// images by heart; at a pace of 100k images the strength reached 0.27
-// within 400 steps of a 20-minute run and held the generator back.
-const (
-	adaptInterval = 4
-	adaptImages   = 500_000
-)
+// the target, fast enough to go from 0 to 1 in Config.AugmentImages
+// images.
+const adaptInterval = 4
+
+// legacyAugmentImages is the pace of runs saved before Config had
+// AugmentImages, so that they resume as they began.
+const legacyAugmentImages = 100_000
 
 // adaptAugmentation applies ADA's rule after a step.
 func (t *Trainer) adaptAugmentation(s *session, st StepStats) {
@@ -220,7 +218,11 @@ func (t *Trainer) adaptAugmentation(s *session, st StepStats) {
 	}
 	sign := s.signSum / float64(s.signN)
 	s.signSum, s.signN = 0, 0
-	delta := float64(t.cfg.Batch*adaptInterval) / adaptImages
+	pace := t.cfg.AugmentImages
+	if pace == 0 {
+		pace = legacyAugmentImages
+	}
+	delta := float64(t.cfg.Batch*adaptInterval) / float64(pace)
 	if sign < t.cfg.AugmentTarget {
 		delta = -delta
 	}
