@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -41,14 +42,19 @@ func guardFileWrites() {
 	defer guardMu.Unlock()
 	base, err := repository.ForScheme("file")
 	if err != nil {
+		fyne.LogError("ui: exports may empty a file they fail to replace", err)
 		return
 	}
 	if _, done := base.(keepUntilWritten); done {
 		return
 	}
-	if full, ok := base.(fullRepository); ok {
-		repository.Register("file", keepUntilWritten{full})
+	full, ok := base.(fullRepository)
+	if !ok {
+		fyne.LogError("ui: exports may empty a file they fail to replace",
+			errors.New("the file repository is not Fyne's own"))
+		return
 	}
+	repository.Register("file", keepUntilWritten{full})
 }
 
 // Writer returns a writer that opens u for writing on its first Write.
