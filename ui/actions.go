@@ -92,9 +92,11 @@ func (s *Studio) togglePause() {
 	s.spawn(func(context.Context) func() {
 		s.trainingCalls.Lock()
 		var err error
-		// The latest wish, not this call's: a quick Space, Space must end
-		// resumed even if the two workers run in the other order.
-		if s.wantPaused.Load() {
+		// The latest wish, not this press's: a quick Space, Space must end
+		// resumed even if the two workers run in the other order. Should
+		// the backend refuse, the window goes back from that wish.
+		want := s.wantPaused.Load()
+		if want {
 			err = s.backend.Pause()
 		} else {
 			err = s.backend.Resume()
@@ -104,16 +106,19 @@ func (s *Studio) togglePause() {
 			return nil
 		}
 		return func() {
+			if want != s.wantPaused.Load() {
+				return // a later press asked otherwise; its worker answers it
+			}
 			s.confirming = false
 			title := tr("error.resume_title")
-			if pause {
+			if want {
 				title = tr("error.pause_title")
 			}
 			switch {
-			case pause && s.state == statePaused:
+			case want && s.state == statePaused:
 				s.state = stateTraining
 				s.setStatus(tr("status.training"))
-			case !pause && s.state == stateTraining:
+			case !want && s.state == stateTraining:
 				s.state = statePaused
 				s.setStatus(tr("status.paused"))
 			}
