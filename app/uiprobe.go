@@ -60,6 +60,8 @@ func runStudio(a fyne.App, backend ui.Backend, opts ui.Options) error {
 //	pid PID
 //	window XID                 the X11 window, once shown
 //	button T X0 Y0 X1 Y1       the Pause button in window pixels, when it moves
+//	timeline T X0 Y0 X1 Y1     the timeline slider, likewise, once it can move
+//	grid T X0 Y0 X1 Y1         the sample grid's picture, likewise
 //	wait T WAITED              a function handed to fyne.Do at T began WAITED later
 //	batch T UPDATES GRID       updates put on screen at T; GRID 1 with a new sample grid
 //
@@ -124,18 +126,19 @@ func (p *uiProbe) applied(updates int, grid bool) {
 
 // turn is what one probe call learns on the main goroutine.
 type turn struct {
-	waited time.Duration
-	button image.Rectangle
-	window uintptr
+	waited                 time.Duration
+	button, timeline, grid image.Rectangle
+	window                 uintptr
 }
 
 // watch asks the main goroutine for a turn every probeInterval until ctx
 // ends, and records how long each request waited. Once a second the turn
-// also looks where the Pause button and the window are.
+// also looks where the window, the Pause button, the timeline slider and the
+// sample grid are.
 func (p *uiProbe) watch(ctx context.Context, studio *ui.Studio) {
 	tick := time.NewTicker(probeInterval)
 	defer tick.Stop()
-	var button image.Rectangle
+	var button, timeline, grid image.Rectangle
 	var window uintptr
 	for n := 0; ; n++ {
 		select {
@@ -151,6 +154,8 @@ func (p *uiProbe) watch(ctx context.Context, studio *ui.Studio) {
 			t := turn{waited: time.Since(asked)}
 			if look {
 				t.button = studio.PauseButtonBounds()
+				t.timeline = studio.TimelineBounds()
+				t.grid = studio.SampleGridBounds()
 				t.window = x11Window(studio.Window())
 			}
 			answer <- t
@@ -170,12 +175,22 @@ func (p *uiProbe) watch(ctx context.Context, studio *ui.Studio) {
 			window = t.window
 			p.line("window %d", window)
 		}
-		if look && !t.button.Empty() && t.button != button {
-			button = t.button
-			p.line("button %d %d %d %d %d", time.Now().UnixNano(),
-				button.Min.X, button.Min.Y, button.Max.X, button.Max.Y)
+		if look {
+			p.moved("button", t.button, &button)
+			p.moved("timeline", t.timeline, &timeline)
+			p.moved("grid", t.grid, &grid)
 		}
 	}
+}
+
+// moved writes where the thing named is now drawn, when that is somewhere
+// and not where it was known to be, and remembers it.
+func (p *uiProbe) moved(name string, now image.Rectangle, known *image.Rectangle) {
+	if now.Empty() || now == *known {
+		return
+	}
+	*known = now
+	p.line("%s %d %d %d %d %d", name, time.Now().UnixNano(), now.Min.X, now.Min.Y, now.Max.X, now.Max.Y)
 }
 
 // x11Window returns the X11 window behind w, or 0 on other systems.

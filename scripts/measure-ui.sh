@@ -4,9 +4,9 @@
 # measuring tool (scripts/measureui), opens the window on a virtual X
 # display with the probe on (GANVAS_UI_PROBE), trains a new run on the
 # built-in style with -autostart, watches the untouched window, then pauses
-# and resumes training with the Space key and with clicks, and closes the
-# window. About four minutes. Flags are passed on to measureui, such as
-# -trials 40 or -steady 60s.
+# and resumes training with the Space key and with clicks, taps the timeline
+# slider back and forth, and closes the window. About five minutes. Flags are
+# passed on to measureui, such as -trials 40, -taps 10 or -steady 60s.
 #
 #   ./scripts/measure-ui.sh
 #

@@ -89,4 +89,7 @@ func TestPauseButtonBounds(t *testing.T) {
 		got.Min.Y < 0 || got.Max.Y > int(canvas.Height/5) {
 		t.Errorf("bounds %v, want inside the top of the training view of a %v window", got, canvas)
 	}
+	if got := s.TimelineBounds(); !got.Empty() {
+		t.Errorf("timeline at %v with no saved grid to move to, want nowhere", got)
+	}
 }

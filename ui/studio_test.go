@@ -241,6 +241,11 @@ func TestTimelinePicksSavedFrame(t *testing.T) {
 		t.Fatalf("slider max %g, disabled %v; want 2 and enabled",
 			s.samples.slider.Max, s.samples.slider.Disabled())
 	}
+	// Where a measurement outside the program finds the two on screen.
+	if timeline, grid := s.TimelineBounds(), s.SampleGridBounds(); timeline.Empty() ||
+		grid.Empty() || timeline.Min.Y < grid.Max.Y {
+		t.Errorf("timeline at %v, grid at %v; want both, the timeline under the grid", timeline, grid)
+	}
 
 	s.samples.slider.SetValue(1)
 	loop.runUntil(t, "frame 1 is shown", func() bool { return shown() == colors[1] })

@@ -12,8 +12,11 @@
 // and resumes training -trials times, by turns with the Space key and with
 // a click on the Pause button, sent through the X server as a person's
 // input would be, and times each until the button's pixels change and until
-// they show the new state. Last it asks the window to close, as a title
-// bar's close button would, and prints the figures.
+// they show the new state. Then it taps the timeline slider under the sample
+// grid -taps times back to an earlier grid and again to the live one, and
+// times each until the slider's pixels change and until the grid's do. Last
+// it asks the window to close, as a title bar's close button would, and
+// prints the figures.
 package main
 
 import (
@@ -33,6 +36,7 @@ func main() {
 	warmup := flag.Duration("warmup", 20*time.Second, "time to let training settle before measuring")
 	steady := flag.Duration("steady", 40*time.Second, "time to watch the window untouched")
 	trials := flag.Int("trials", 30, "pause-and-resume trials, half by key and half by click")
+	taps := flag.Int("taps", 20, "timeline trials, each a tap back to an earlier grid and one to the end")
 	gap := flag.Duration("gap", 2*time.Second, "training time between two trials")
 	flag.Parse()
 	log.SetFlags(0)
@@ -73,6 +77,18 @@ func main() {
 	}
 	trialsTo := time.Now()
 
+	log.Printf("%d timeline trials", *taps)
+	var moves []move
+	if probe, err = readProbe(*probePath); err != nil {
+		log.Fatal(err)
+	}
+	if probe.timeline.Empty() || probe.grid.Empty() {
+		log.Print("the timeline has no earlier grid to move to yet: no timeline trials")
+	} else if moves, err = m.timeline(probe.timeline, probe.grid, *taps, *gap); err != nil {
+		log.Print(err)
+	}
+	tapsTo := time.Now()
+
 	log.Print("asking the window to close")
 	d.askToClose()
 	probe, err = waitForSummary(*probePath, 2*time.Minute)
@@ -81,6 +97,7 @@ func main() {
 	}
 
 	report(os.Stdout, probe, usageBetween(before, after), steadyFrom, steadyTo, trialsTo, results)
+	reportTimeline(os.Stdout, probe, trialsTo, tapsTo, moves)
 }
 
 // readProbe reads the probe file as it stands.
@@ -131,6 +148,86 @@ func waitForSummary(path string, limit time.Duration) (probeLog, error) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// move is the timing of one tap on the timeline slider: until the slider's
+// pixels changed, and until the sample grid's did. A zero time means no
+// change within stateLimit.
+type move struct {
+	back        bool // to an earlier grid; otherwise to the live one at the end
+	thumb, grid time.Duration
+}
+
+// timeline taps the timeline slider trials times by turns a third of the
+// way along, which shows an earlier saved grid, and at its end, which shows
+// the live grid again, and times each tap's answer.
+func (m *measurer) timeline(slider, grid image.Rectangle, trials int, gap time.Duration) ([]move, error) {
+	// A strip across the middle of the grid: every image of a row changes
+	// with the grid, and a thin grab keeps the polling fast.
+	mid := (grid.Min.Y + grid.Max.Y) / 2
+	strip := image.Rect(grid.Min.X, mid-2, grid.Max.X, mid+2)
+	y := (slider.Min.Y + slider.Max.Y) / 2
+	var moves []move
+	for range trials {
+		for _, back := range []bool{true, false} {
+			at := image.Pt(slider.Max.X-2, y)
+			if back {
+				at.X = slider.Min.X + slider.Dx()/3
+			}
+			mv, err := m.tap(at, slider, strip)
+			if err != nil {
+				return moves, err
+			}
+			mv.back = back
+			moves = append(moves, mv)
+			where := "to the end"
+			if back {
+				where = "back"
+			}
+			log.Printf("timeline %s: slider %v, grid %v", where,
+				mv.thumb.Round(100*time.Microsecond), mv.grid.Round(100*time.Microsecond))
+		}
+		time.Sleep(gap)
+	}
+	return moves, nil
+}
+
+// tap clicks at a point of the slider once it and the grid hold still, and
+// times until each of them changes.
+func (m *measurer) tap(at image.Point, slider, strip image.Rectangle) (move, error) {
+	m.d.pointerTo(at)
+	sliderBefore, err := m.still(slider, 500*time.Millisecond, stateLimit)
+	if err != nil {
+		return move{}, err
+	}
+	gridBefore, err := m.still(strip, 200*time.Millisecond, stateLimit)
+	if err != nil {
+		return move{}, err
+	}
+	start := time.Now()
+	m.d.click()
+	var mv move
+	// watch sets *at to the time since the click once r differs from before.
+	watch := func(r image.Rectangle, before []byte, at *time.Duration) error {
+		if *at != 0 {
+			return nil
+		}
+		now, err := m.d.grab(r)
+		if err == nil && !bytes.Equal(now, before) {
+			*at = time.Since(start)
+		}
+		return err
+	}
+	for (mv.thumb == 0 || mv.grid == 0) && time.Since(start) < stateLimit {
+		if err := watch(slider, sliderBefore, &mv.thumb); err != nil {
+			return mv, err
+		}
+		if err := watch(strip, gridBefore, &mv.grid); err != nil {
+			return mv, err
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return mv, nil
 }
 
 // input is how a trial pauses or resumes training.
@@ -226,7 +323,7 @@ func (m *measurer) one(in input, pause bool) (trial, error) {
 		m.d.pointerTo(image.Pt(m.button.Min.X/2, m.button.Max.Y+400))
 	}
 	// Hover effects and earlier answers settle first.
-	before, err := m.still(500*time.Millisecond, stateLimit)
+	before, err := m.still(m.button, 500*time.Millisecond, stateLimit)
 	if err != nil {
 		return trial{}, err
 	}
@@ -275,22 +372,22 @@ func (m *measurer) one(in input, pause bool) (trial, error) {
 	}
 }
 
-// still waits until the button's pixels have not changed for hold, and
-// returns them; it gives up after limit.
-func (m *measurer) still(hold, limit time.Duration) ([]byte, error) {
+// still waits until the pixels of r have not changed for hold, and returns
+// them; it gives up after limit.
+func (m *measurer) still(r image.Rectangle, hold, limit time.Duration) ([]byte, error) {
 	start := time.Now()
-	last, err := m.d.grab(m.button)
+	last, err := m.d.grab(r)
 	if err != nil {
 		return nil, err
 	}
 	lastChange := start
 	for time.Since(lastChange) < hold {
 		if time.Since(start) > limit {
-			return nil, fmt.Errorf("measureui: the button did not hold still for %v "+
-				"within %v", hold, limit)
+			return nil, fmt.Errorf("measureui: %v did not hold still for %v "+
+				"within %v", r, hold, limit)
 		}
 		time.Sleep(10 * time.Millisecond)
-		now, err := m.d.grab(m.button)
+		now, err := m.d.grab(r)
 		if err != nil {
 			return nil, err
 		}

@@ -22,6 +22,10 @@ type probeLog struct {
 	waits   []wait
 	batches []batch
 	summary []string // the lines after '#', written when the window closed
+
+	// timeline and grid are the timeline slider, empty until it can move,
+	// and the sample grid's picture, in window pixels.
+	timeline, grid image.Rectangle
 }
 
 // wait is one turn of the main goroutine: asked for at a time, begun after
@@ -78,7 +82,8 @@ func (l *probeLog) add(line string) error {
 		}
 		numbers[i] = v
 	}
-	want := map[string]int{"pid": 1, "window": 1, "button": 5, "wait": 2, "batch": 3}[fields[0]]
+	want := map[string]int{"pid": 1, "window": 1, "button": 5, "timeline": 5, "grid": 5,
+		"wait": 2, "batch": 3}[fields[0]]
 	if want == 0 || len(numbers) != want {
 		return errBadProbeLine
 	}
@@ -88,13 +93,20 @@ func (l *probeLog) add(line string) error {
 		l.pid = int(numbers[0])
 	case "window":
 		l.window = uint64(numbers[0])
-	case "button":
+	case "button", "timeline", "grid":
 		r := image.Rectangle{image.Pt(int(numbers[1]), int(numbers[2])),
 			image.Pt(int(numbers[3]), int(numbers[4]))}
 		if r.Empty() || r.Min.X < 0 || r.Min.Y < 0 || r.Dx() > 10000 || r.Dy() > 10000 {
 			return errBadProbeLine
 		}
-		l.button = r
+		switch fields[0] {
+		case "button":
+			l.button = r
+		case "timeline":
+			l.timeline = r
+		default:
+			l.grid = r
+		}
 	case "wait":
 		l.waits = append(l.waits, wait{at: time.Unix(0, numbers[0]), waited: time.Duration(numbers[1])})
 	case "batch":

@@ -13,6 +13,8 @@ func TestParseProbe(t *testing.T) {
 	text := "pid 42\n" +
 		"window 2097184\n" +
 		"button 1000 568 44 650 80\n" +
+		"timeline 1000 300 700 900 730\n" +
+		"grid 1000 300 100 900 690\n" +
 		"wait 1000000000 2500000\n" +
 		"batch 1100000000 3 1\n" +
 		"wait 1050000000 150000000\n" +
@@ -25,6 +27,9 @@ func TestParseProbe(t *testing.T) {
 	}
 	if log.pid != 42 || log.window != 2097184 || log.button != image.Rect(568, 44, 650, 80) {
 		t.Errorf("pid %d, window %d, button %v", log.pid, log.window, log.button)
+	}
+	if log.timeline != image.Rect(300, 700, 900, 730) || log.grid != image.Rect(300, 100, 900, 690) {
+		t.Errorf("timeline %v, grid %v", log.timeline, log.grid)
 	}
 	if len(log.waits) != 2 || log.waits[1].waited != 150*time.Millisecond ||
 		!log.waits[0].at.Equal(time.Unix(1, 0)) {
@@ -46,6 +51,7 @@ func TestParseProbeRejects(t *testing.T) {
 		"wait x 2\n",
 		"frame 1 2\n",
 		"button 1 10 10 5 5\n",
+		"timeline 1 0 0 10\n",
 		"batch 1 2\n",
 	} {
 		_, err := parseProbe(strings.NewReader(line))

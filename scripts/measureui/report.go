@@ -150,3 +150,40 @@ func report(w io.Writer, probe probeLog, cpu cpuUse, steadyFrom, steadyTo, trial
 	}
 	fmt.Fprintln(w)
 }
+
+// reportTimeline prints the timeline trials.
+func reportTimeline(w io.Writer, probe probeLog, from, to time.Time, moves []move) {
+	fmt.Fprintf(w, "\n## Tapping the timeline slider (%d taps)\n\n", len(moves))
+	if len(moves) == 0 {
+		fmt.Fprintln(w, "No taps: the timeline had no earlier grid to move to.")
+		return
+	}
+	fmt.Fprintf(w, "- Main goroutine during the taps: %v\n", spreadOf(probe.waitsBetween(from, to), target))
+	fmt.Fprintln(w, "\n| tap | taps | slider changes | grid changes |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, back := range []bool{true, false} {
+		var thumb, grid []time.Duration
+		n, missed := 0, 0
+		for _, mv := range moves {
+			if mv.back != back {
+				continue
+			}
+			n++
+			if mv.thumb > 0 {
+				thumb = append(thumb, mv.thumb)
+			}
+			if mv.grid > 0 {
+				grid = append(grid, mv.grid)
+			} else {
+				missed++
+			}
+		}
+		note := ""
+		if missed > 0 {
+			note = fmt.Sprintf("; %d never within %v", missed, stateLimit)
+		}
+		name := map[bool]string{true: "back a third of the way", false: "to the end, the live grid"}[back]
+		fmt.Fprintf(w, "| %s | %d | %v | %v%s |\n", name, n, spreadOf(thumb, target),
+			spreadOf(grid, target), note)
+	}
+}
