@@ -12,7 +12,11 @@ fuzz_seconds=${FUZZ_SECONDS:-5}
 go list -f '{{.ImportPath}} {{.Dir}}' ./... | while read -r pkg dir; do
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
     echo "fuzz $pkg $target"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${fuzz_seconds}s" "$pkg" >/dev/null
+    if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "${fuzz_seconds}s" "$pkg" 2>&1); then
+      printf '%s\n' "$out" | tail -n 40
+      echo "fuzzing $target in $pkg failed" >&2
+      exit 1
+    fi
   done
 done
 echo "fuzzing: all targets ran without a failure"
