@@ -9,7 +9,8 @@ import (
 )
 
 func benchCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[-model dcgan64[,dcgan32,...]] [-steps N] [-rounds R] [-recipe] [-spectral-norm]", stdout)
+	fs := newFlags("bench",
+		"[-model dcgan64[,dcgan32,...]] [-steps N] [-rounds R] [-recipe] [-spectral-norm]", stdout)
 	models := fs.String("model", "dcgan64", "reference `models`, comma-separated: dcgan64, dcgan64-wide, dcgan32")
 	steps := fs.Int("steps", 20, "training steps per timed round")
 	rounds := fs.Int("rounds", 3, "timed rounds; the median is reported")

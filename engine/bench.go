@@ -26,10 +26,10 @@ var BenchModels = map[string]Arch{
 // BenchResult is what Bench measured.
 type BenchResult struct {
 	Model        string
-	Options      BenchOptions
-	ImagesPerSec float64 // median over rounds, at batch 64
-	G1Millis     float64 // median time to generate one image
-	PeakRSSMB    float64 // peak resident memory of the process
+	Options      BenchOptions // what was trained besides the reference DCGAN
+	ImagesPerSec float64      // median over rounds, at batch 64
+	G1Millis     float64      // median time to generate one image
+	PeakRSSMB    float64      // peak resident memory of the process
 
 	// RoundRSSMB is the resident memory after each timed round: flat when
 	// training holds a steady footprint.
