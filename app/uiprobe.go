@@ -190,7 +190,8 @@ func (p *uiProbe) moved(name string, now image.Rectangle, known *image.Rectangle
 		return
 	}
 	*known = now
-	p.line("%s %d %d %d %d %d", name, time.Now().UnixNano(), now.Min.X, now.Min.Y, now.Max.X, now.Max.Y)
+	p.line("%s %d %d %d %d %d", name, time.Now().UnixNano(),
+		now.Min.X, now.Min.Y, now.Max.X, now.Max.Y)
 }
 
 // x11Window returns the X11 window behind w, or 0 on other systems.

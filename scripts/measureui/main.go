@@ -36,7 +36,8 @@ func main() {
 	warmup := flag.Duration("warmup", 20*time.Second, "time to let training settle before measuring")
 	steady := flag.Duration("steady", 40*time.Second, "time to watch the window untouched")
 	trials := flag.Int("trials", 30, "pause-and-resume trials, half by key and half by click")
-	taps := flag.Int("taps", 20, "timeline trials, each a tap back to an earlier grid and one to the end")
+	taps := flag.Int("taps", 20,
+		"timeline trials, each a tap back to an earlier grid and one to the end")
 	gap := flag.Duration("gap", 2*time.Second, "training time between two trials")
 	flag.Parse()
 	log.SetFlags(0)
@@ -161,7 +162,8 @@ type move struct {
 // timeline taps the timeline slider trials times by turns a third of the
 // way along, which shows an earlier saved grid, and at its end, which shows
 // the live grid again, and times each tap's answer.
-func (m *measurer) timeline(slider, grid image.Rectangle, trials int, gap time.Duration) ([]move, error) {
+func (m *measurer) timeline(slider, grid image.Rectangle, trials int,
+	gap time.Duration) ([]move, error) {
 	// A strip across the middle of the grid: every image of a row changes
 	// with the grid, and a thin grab keeps the polling fast.
 	mid := (grid.Min.Y + grid.Max.Y) / 2

@@ -158,7 +158,8 @@ func reportTimeline(w io.Writer, probe probeLog, from, to time.Time, moves []mov
 		fmt.Fprintln(w, "No taps: the timeline had no earlier grid to move to.")
 		return
 	}
-	fmt.Fprintf(w, "- Main goroutine during the taps: %v\n", spreadOf(probe.waitsBetween(from, to), target))
+	fmt.Fprintf(w, "- Main goroutine during the taps: %v\n",
+		spreadOf(probe.waitsBetween(from, to), target))
 	fmt.Fprintln(w, "\n| tap | taps | slider changes | grid changes |")
 	fmt.Fprintln(w, "|---|---|---|---|")
 	for _, back := range []bool{true, false} {
