@@ -42,6 +42,9 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 		"the discriminator's mean sign on real images that augmentation strength is adapted to hold")
 	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", cfg.SpectralNorm, "spectral norm in the discriminator")
 	fs.BoolVar(&cfg.MinibatchStd, "minibatch-std", cfg.MinibatchStd, "minibatch standard deviation in the discriminator")
+	fs.Float64Var(&cfg.R1Gamma, "r1", cfg.R1Gamma,
+		"weight `gamma` of the R1 penalty on the discriminator's gradient at real images (0: off; 10 is usual)")
+	fs.IntVar(&cfg.R1Every, "r1-every", cfg.R1Every, "take the R1 penalty every `N` steps, scaled by N")
 	fs.BoolVar(&cfg.Conditional, "conditional", cfg.Conditional, "one class per subfolder, when the folder has them")
 	fs.BoolVar(&cfg.EMA, "ema", cfg.EMA, "draw samples with a moving average of the generator")
 	fs.BoolVar(&cfg.TwoTimeScales, "two-time-scales", cfg.TwoTimeScales,
@@ -74,6 +77,7 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 			"augment":         func() { cfg.Augment = chosen.Augment },
 			"spectral-norm":   func() { cfg.SpectralNorm = chosen.SpectralNorm },
 			"minibatch-std":   func() { cfg.MinibatchStd = chosen.MinibatchStd },
+			"r1":              func() { cfg.R1Gamma = chosen.R1Gamma },
 			"ema":             func() { cfg.EMA = chosen.EMA },
 			"two-time-scales": func() { cfg.TwoTimeScales = chosen.TwoTimeScales },
 		}

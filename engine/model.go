@@ -271,12 +271,37 @@ func isWeight(name string) bool {
 	return len(name) > 7 && name[len(name)-7:] == ".weight"
 }
 
+// maskLog ties discriminator passes to the activation masks of another:
+// a recording log keeps the pass's LeakyReLU layers in order, and a
+// following log makes each layer of a later pass follow its match (see
+// nn.FollowMasks). A nil log does neither.
+type maskLog struct {
+	following bool
+	layers    []*G.Node
+	next      int // the layer the following pass matches next
+}
+
+func (l *maskLog) add(layer *G.Node) error {
+	switch {
+	case l == nil:
+		return nil
+	case !l.following:
+		l.layers = append(l.layers, layer)
+		return nil
+	case l.next >= len(l.layers):
+		return fmt.Errorf("engine: a pass has more layers to follow than the %d recorded", len(l.layers))
+	}
+	l.next++
+	return nn.FollowMasks(layer, l.layers[l.next-1])
+}
+
 // discriminator adds a discriminator pass over x to x's graph with the
 // given weights and returns its logits. needX says whether x receives a
 // gradient, needW whether the weights do; labels are the classes of a
-// conditional discriminator.
+// conditional discriminator; masks, when not nil, records or follows the
+// pass's activation masks.
 func (m *Model) discriminator(x *G.Node, w *discriminatorWeights, labels *nn.Labels,
-	needX, needW bool) (*G.Node, error) {
+	needX, needW bool, masks *maskLog) (*G.Node, error) {
 	a := m.Arch
 	mults, _ := a.multipliers()
 	param := func(name string) *G.Node {
@@ -297,10 +322,18 @@ func (m *Model) discriminator(x *G.Node, w *discriminatorWeights, labels *nn.Lab
 		if x, err = nn.Conv(x, w.weights[i], 4, 2, 1, act, needX || i > 0, needW); err != nil {
 			return nil, err
 		}
+		if !norm {
+			if err = masks.add(x); err != nil {
+				return nil, err
+			}
+		}
 		if norm {
 			name := fmt.Sprintf("%d.norm", i)
 			stats := m.Discriminator.Norms[ni].Stats
 			x, err = nn.BatchNorm(x, param(name+".gamma"), param(name+".beta"), stats, nn.LeakyReLU, true, true)
+			if err == nil {
+				err = masks.add(x)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -35,7 +35,10 @@ type stepper struct {
 	// draws its parameters, and is saved with checkpoints.
 	augment    *nn.AugmentPolicy
 	augmentPCG *rand.PCG
+	realIn     *G.Node // the real batch as the discriminator sees it
 	realLogits *G.Node
+	// r1 is the lazy R1 penalty on real images, nil when it is off.
+	r1 *r1Pass
 
 	genGraph *G.ExprGraph
 	genZ     *G.Node
@@ -66,6 +69,9 @@ type StepStats struct {
 	// RealSign is the mean sign of the discriminator's logits on the real
 	// batch: near 1 when it has learned the training images by heart.
 	RealSign float64
+	// R1 is the latest R1 penalty, γ/2 times the mean squared gradient of
+	// D on real images, or 0 when it is off or not yet taken.
+	R1 float64
 }
 
 // stepOptions are the choices of a training step beyond the model.
@@ -75,6 +81,7 @@ type stepOptions struct {
 	loss    string            // LossBCE or LossHinge
 	augment *nn.AugmentPolicy // nil for no augmentation
 	seed    uint64            // of the augmentation's random stream
+	r1      r1Options         // the R1 penalty, off when its gamma is 0
 }
 
 func newStepper(m *Model, batch int, opt stepOptions) (*stepper, error) {
@@ -88,6 +95,13 @@ func newStepper(m *Model, batch int, opt stepOptions) (*stepper, error) {
 	if err := s.build(); err != nil {
 		s.close()
 		return nil, fmt.Errorf("engine: build training graphs: %w", err)
+	}
+	if opt.r1.gamma > 0 {
+		var err error
+		if s.r1, err = newR1Pass(m, batch, s.realLabels, opt.r1); err != nil {
+			s.close()
+			return nil, fmt.Errorf("engine: build the R1 penalty: %w", err)
+		}
 	}
 	s.optGen = newAdam(opt.adam, m.Generator.Params)
 	if opt.disc == (adamConfig{}) {
@@ -133,7 +147,8 @@ func (s *stepper) build() error {
 	if err != nil {
 		return err
 	}
-	realLogits, err := m.discriminator(realIn, weights, s.realLabels, false, true)
+	s.realIn = realIn
+	realLogits, err := m.discriminator(realIn, weights, s.realLabels, false, true, nil)
 	if err != nil {
 		return err
 	}
@@ -142,7 +157,7 @@ func (s *stepper) build() error {
 	if err != nil {
 		return err
 	}
-	fakeLogits, err := m.discriminator(fakeIn, weights, s.fakeLabels, false, true)
+	fakeLogits, err := m.discriminator(fakeIn, weights, s.fakeLabels, false, true, nil)
 	if err != nil {
 		return err
 	}
@@ -174,7 +189,7 @@ func (s *stepper) build() error {
 	if err != nil {
 		return err
 	}
-	logits, err := m.discriminator(advFake, frozen, s.fakeLabels, true, false)
+	logits, err := m.discriminator(advFake, frozen, s.fakeLabels, true, false, nil)
 	if err != nil {
 		return err
 	}
@@ -218,7 +233,15 @@ func (s *stepper) step() (StepStats, error) {
 	if err := runOnce(s.discVM); err != nil {
 		return StepStats{}, s.failure("discriminator step", err)
 	}
-	s.optDisc.update(s.model.Discriminator.Params, s.discGrads)
+	penalised, err := s.penalise()
+	if err != nil {
+		return StepStats{}, s.failure("R1 penalty", err)
+	}
+	if penalised {
+		s.optDisc.update(s.model.Discriminator.Params, s.discGrads, s.r1.grads)
+	} else {
+		s.optDisc.update(s.model.Discriminator.Params, s.discGrads)
+	}
 
 	// Generator step: make the updated discriminator call the fakes real.
 	if err := let(s.advZ, s.z); err != nil {
@@ -235,6 +258,9 @@ func (s *stepper) step() (StepStats, error) {
 		DReal: s.discLoss.MeanSigmoid[0],
 		DFake: s.discLoss.MeanSigmoid[1],
 	}
+	if s.r1 != nil {
+		st.R1 = s.r1.value / float64(s.r1.every)
+	}
 	if logits, ok := s.realLogits.Value().(*tensor.Dense); ok {
 		for _, l := range logits.Float32s() {
 			if l > 0 {
@@ -249,6 +275,21 @@ func (s *stepper) step() (StepStats, error) {
 		return st, ErrDiverged
 	}
 	return st, nil
+}
+
+// penalise computes the R1 penalty's gradients when this step takes it, on
+// the real batch exactly as the discriminator step just saw it, before the
+// discriminator's weights change. It reports whether it did.
+func (s *stepper) penalise() (bool, error) {
+	if s.r1 == nil || !s.r1.due() {
+		return false, nil
+	}
+	seen, ok := s.realIn.Value().(*tensor.Dense)
+	if !ok {
+		return false, fmt.Errorf("the real batch is a %T", s.realIn.Value())
+	}
+	copy(s.r1.x.Float32s(), seen.Float32s())
+	return s.r1.run()
 }
 
 // failure describes a failed graph run. A layer that refuses weights that
@@ -281,5 +322,8 @@ func (s *stepper) close() {
 		if vm != nil {
 			vm.Close()
 		}
+	}
+	if s.r1 != nil {
+		s.r1.close()
 	}
 }

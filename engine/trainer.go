@@ -335,7 +335,8 @@ func (t *Trainer) restore(s *session, c *run.Checkpoint) (err error) {
 	}
 	gen, disc := cfg.learningRates()
 	opt := stepOptions{adam: adamConfig{gen, cfg.Beta1, cfg.Beta2},
-		disc: adamConfig{disc, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss, seed: cfg.Seed}
+		disc: adamConfig{disc, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss, seed: cfg.Seed,
+		r1: r1Options{gamma: cfg.R1Gamma, every: cfg.R1Every}}
 	if cfg.Augment {
 		policy := nn.DiffAugment
 		policy.Strength = 0 // ADA starts without augmentation and raises it as needed

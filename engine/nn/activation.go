@@ -86,3 +86,26 @@ func positive(v float32) uint32 {
 	b := int32(math.Float32bits(v))
 	return uint32((-b &^ b) >> 31)
 }
+
+// activateLike applies to the pre-activations y the slopes a has where like
+// holds another pass's activated outputs: as if each unit kept the side of
+// zero it had in that pass. ReLU and LeakyReLU are linear on either side, so
+// a pass that follows another's masks is smooth in its inputs and weights.
+func (a Activation) activateLike(y, like []float32) {
+	like = like[:len(y)]
+	switch a {
+	case ReLU:
+		for i, v := range y {
+			y[i] = math.Float32frombits(math.Float32bits(v) & positive(like[i]))
+		}
+	case LeakyReLU:
+		for i, v := range y {
+			m := positive(like[i])
+			y[i] = math.Float32frombits(math.Float32bits(v)&m | math.Float32bits(v*leakySlope)&^m)
+		}
+	}
+}
+
+// piecewiseLinear reports whether a is linear on either side of zero, so
+// that another pass's masks can stand in for its own.
+func (a Activation) piecewiseLinear() bool { return a == ReLU || a == LeakyReLU }

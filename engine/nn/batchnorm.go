@@ -54,6 +54,10 @@ type batchNorm struct {
 	dx, dg, dbeta  *tensor.Dense
 	grads          [3]*tensor.Dense
 	sums           [][]float64 // per worker: two sums per channel
+	// leader, when set, is the layer whose activation masks this one
+	// follows (see FollowMasks), and like its latest output's values.
+	leader kernel
+	like   []float32
 
 	momentShare, normShare, gradSumShare, gradShare func(w int)
 }
@@ -82,6 +86,10 @@ func (b *batchNorm) rows() int { return len(b.x) / b.c }
 func (b *batchNorm) forward(in []*tensor.Dense) (G.Value, error) {
 	b.x, b.gamma, b.beta = data(in[0]), data(in[1]), data(in[2])
 	b.y = dense(b.y, in[0].Shape()...)
+	var err error
+	if b.like, err = masks(b.leader, b.y); err != nil {
+		return nil, err
+	}
 	if b.training {
 		eachSized(len(b.x), b.momentShare)
 		b.batchMoments()
@@ -156,7 +164,11 @@ func (b *batchNorm) normPart(w int) {
 		for j, v := range xr {
 			yr[j] = v*scale[j] + shift[j]
 		}
-		b.act.activate(yr) // while the row is in cache
+		if b.leader != nil { // while the row is in cache
+			b.act.activateLike(yr, b.like[r*c:])
+		} else {
+			b.act.activate(yr)
+		}
 	}
 }
 
@@ -219,8 +231,17 @@ func (b *batchNorm) preActivation(w, lo, hi int) []float32 {
 	if !b.needX {
 		dst = b.ws.floats(w, len(dy))
 	}
-	b.act.gradient(dst, data(b.y)[lo*c:hi*c], dy)
+	b.act.gradient(dst, b.like[lo*c:hi*c], dy)
 	return dst
+}
+
+func (b *batchNorm) follow(leader kernel) error {
+	l, ok := leader.(*batchNorm)
+	if !ok || !b.act.piecewiseLinear() || l.act != b.act || l.c != b.c {
+		return fmt.Errorf("nn: %s cannot follow the masks of %s", b.name(), leader.name())
+	}
+	b.leader = leader
+	return nil
 }
 
 // gradSumPart sums, over worker w's rows, dpre and dpre·xhat per channel,

@@ -188,6 +188,11 @@ type layer struct {
 	grads  [2]*tensor.Dense
 	ws     *workspace
 
+	// leader, when set, is the layer whose activation masks this one
+	// follows (see FollowMasks), and like its latest output's values.
+	leader kernel
+	like   []float32
+
 	// forwardShare, backwardShare and sumShare are made once so that
 	// passing them to each does not allocate.
 	forwardShare, backwardShare, sumShare func(w int)
@@ -287,8 +292,21 @@ func (c *conv) name() string {
 func (c *conv) forward(in []*tensor.Dense) (G.Value, error) {
 	c.x, c.w = data(in[0]), data(in[1])
 	c.y = dense(c.y, c.g.n, c.g.oh, c.g.ow, c.cout)
+	var err error
+	if c.like, err = masks(c.leader, c.y); err != nil {
+		return nil, err
+	}
 	c.run(c.forwardShare)
 	return c.y, nil
+}
+
+func (c *conv) follow(leader kernel) error {
+	l, ok := leader.(*conv)
+	if !ok || !c.act.piecewiseLinear() || l.act != c.act {
+		return fmt.Errorf("nn: %s cannot follow the masks of %s", c.name(), leader.name())
+	}
+	c.leader = leader
+	return nil
 }
 
 func (c *conv) forwardPart(w int) {
@@ -302,7 +320,11 @@ func (c *conv) forwardPart(w int) {
 		g.im2col(c.x, cols, b0, b1)
 		out := y[b0*g.positions()*c.cout : b1*g.positions()*c.cout]
 		gemm(false, false, rows, c.cout, g.cols(), 1, cols, c.w, 0, out)
-		c.act.activate(out)
+		if c.leader != nil {
+			c.act.activateLike(out, c.like[b0*g.positions()*c.cout:])
+		} else {
+			c.act.activate(out)
+		}
 	}
 }
 
@@ -315,7 +337,7 @@ func (c *conv) backward(dy []float32, need []bool) ([]*tensor.Dense, error) {
 // backwardPart computes, for worker w's images, dpre = act'(y)·dy, the
 // weight gradient windowsᵀ·dpre and the input gradient col2im(dpre·Wᵀ).
 func (c *conv) backwardPart(w int) {
-	g, y := c.g, data(c.y)
+	g, y := c.g, c.like // the output itself, or the leader's
 	lo, hi := span(g.n, w)
 	chunk := min(c.chunk, hi-lo)
 	perChunk := chunk * g.positions()

@@ -153,6 +153,9 @@ func TestGradients(t *testing.T) {
 		{"hinge", [][]int{{6}, {6}}, func(in []*G.Node) (*G.Node, error) {
 			return Loss(in, []Objective{RealHinge, FakeHinge}, &LossStats{})
 		}},
+		{"squared gap", [][]int{{4, 1, 1, 1}, {4, 1, 1, 1}}, func(in []*G.Node) (*G.Node, error) {
+			return SquaredGap(in[0], in[1], 0.3, nil)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { checkGradients(t, c) })
