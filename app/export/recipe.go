@@ -14,8 +14,20 @@ import (
 	"math"
 )
 
-// RecipeVersion is the recipe format WritePNG writes and ReadRecipe reads.
-const RecipeVersion = 1
+// RecipeVersion is the newest recipe format, the one ReadRecipe reads up
+// to. Version 2 added Scale. A recipe is stamped with the oldest version
+// that holds it: 1 at native size, which every ganvas regenerates alike, and
+// 2 when enlarged, so that a ganvas from before Scale refuses it as newer
+// instead of regenerating it small.
+const RecipeVersion = 2
+
+// version returns the format a recipe needs.
+func (r Recipe) version() int {
+	if r.Scale > 1 {
+		return 2
+	}
+	return 1
+}
 
 // recipeKeyword is the keyword of the text chunk that holds the recipe.
 const recipeKeyword = "ganvas"
@@ -83,8 +95,8 @@ func (r *Recipe) check() error {
 	return nil
 }
 
-// WritePNG encodes img as a PNG carrying recipe, stamped with RecipeVersion,
-// in an iTXt chunk right after IHDR. Latent values are written in the
+// WritePNG encodes img as a PNG carrying recipe, stamped with the version
+// it needs (see RecipeVersion), in an iTXt chunk right after IHDR. Latent values are written in the
 // shortest decimal form that reads back to the same float32, so ReadRecipe
 // returns them bit for bit. A recipe without a latent, or with a value that
 // is not a finite number, is refused with ErrBadRecipe.
@@ -96,7 +108,7 @@ func WritePNG(w io.Writer, img image.Image, recipe Recipe) error {
 }
 
 func writePNG(w io.Writer, img image.Image, recipe Recipe) error {
-	recipe.Version = RecipeVersion
+	recipe.Version = recipe.version()
 	if err := recipe.check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadRecipe, err)
 	}
@@ -311,6 +323,8 @@ func decodeRecipe(text []byte) (Recipe, error) {
 			ErrNewerRecipe, recipe.Version, RecipeVersion)
 	case recipe.Version < 1:
 		return Recipe{}, fmt.Errorf("%w: no version", ErrBadRecipe)
+	case recipe.Version < recipe.version():
+		return Recipe{}, fmt.Errorf("%w: version %d has no scale %d", ErrBadRecipe, recipe.Version, recipe.Scale)
 	}
 	if err := recipe.check(); err != nil {
 		return Recipe{}, fmt.Errorf("%w: %w", ErrBadRecipe, err)

@@ -97,6 +97,7 @@ func TestRecipeRoundTrip(t *testing.T) {
 		}},
 		{"long latent", func(r *Recipe) { r.Latent = many }},
 		{"no sliders", func(r *Recipe) { r.Sliders = nil }},
+		{"enlarged x8", func(r *Recipe) { r.Scale = 8 }},
 		{"unicode run", func(r *Recipe) { r.Run = "läufe/Ölgemälde 墨 🎨\"\\\n" }},
 		{"extreme integers", func(r *Recipe) {
 			r.Step, r.Class, r.Seed = math.MaxInt32, -1, math.MinInt64
@@ -116,7 +117,7 @@ func TestRecipeRoundTrip(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
 		}
-		want.Version = RecipeVersion
+		want.Version = want.version()
 		if !sameBits(got.Latent, want.Latent) {
 			t.Errorf("%s: latent %v came back as %v", tt.name, want.Latent, got.Latent)
 		}
@@ -256,7 +257,9 @@ func TestReadRecipeErrors(t *testing.T) {
 		{"recipe without version", withChunk(t, "tEXt",
 			[]byte(`ganvas`+"\x00"+`{"latent":[1]}`)), ErrBadRecipe},
 		{"newer recipe", withChunk(t, "tEXt",
-			[]byte(`ganvas`+"\x00"+`{"latent":[1],"version":2}`)), ErrNewerRecipe},
+			[]byte(`ganvas`+"\x00"+`{"latent":[1],"version":3}`)), ErrNewerRecipe},
+		{"first format enlarged", withChunk(t, "tEXt",
+			[]byte(`ganvas`+"\x00"+`{"latent":[1],"version":1,"scale":4}`)), ErrBadRecipe},
 		{"unknown compression", withChunk(t, "zTXt", []byte("ganvas\x00\x07xx")), ErrBadRecipe},
 		{"bad deflate", withChunk(t, "iTXt", []byte("ganvas\x00\x01\x00\x00\x00garbage")),
 			ErrBadRecipe},
@@ -265,6 +268,28 @@ func TestReadRecipeErrors(t *testing.T) {
 		_, err := ReadRecipe(bytes.NewReader(tt.file))
 		if !errors.Is(err, tt.want) {
 			t.Errorf("%s: error %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestRecipeVersionFollowsScale: a native-size export keeps the first
+// format, which every ganvas regenerates alike, and an enlarged one is
+// stamped with the format that has the scale, so a ganvas from before it
+// refuses the image as newer instead of regenerating it at native size.
+func TestRecipeVersionFollowsScale(t *testing.T) {
+	for _, scale := range []int{0, 1, 2, 4, 8} {
+		r := sampleRecipe()
+		r.Scale = scale
+		got, err := ReadRecipe(bytes.NewReader(encodePNG(t, testImage(4, 4), r)))
+		if err != nil {
+			t.Fatalf("scale %d: %v", scale, err)
+		}
+		want := 1
+		if scale > 1 {
+			want = 2
+		}
+		if got.Version != want || got.Scale != scale {
+			t.Errorf("scale %d: stamped version %d with scale %d, want version %d", scale, got.Version, got.Scale, want)
 		}
 	}
 }
@@ -357,7 +382,7 @@ func FuzzRecipeChunk(f *testing.F) {
 			}
 			return
 		}
-		if err := recipe.check(); err != nil || recipe.Version != RecipeVersion {
+		if err := recipe.check(); err != nil || recipe.Version < recipe.version() || recipe.Version > RecipeVersion {
 			t.Fatalf("accepted a recipe that is not usable: %+v", recipe)
 		}
 	})

@@ -30,7 +30,7 @@ func TestSaveFiles(t *testing.T) {
 	recipe, err := ReadRecipe(f)
 	f.Close()
 	want := sampleRecipe()
-	want.Version = RecipeVersion
+	want.Version = want.version()
 	if err != nil || !reflect.DeepEqual(recipe, want) {
 		t.Errorf("saved recipe %+v, %v; want %+v", recipe, err, want)
 	}
