@@ -63,6 +63,9 @@ func (r BenchResult) String() string {
 	if r.Options.SpectralNorm {
 		model += "+spectral"
 	}
+	if r.Options.R1Every > 0 {
+		model += fmt.Sprintf("+r1/%d", r.Options.R1Every)
+	}
 	return fmt.Sprintf("peer=ganvas model=%s img_per_s=%.1f g1_ms=%.2f peak_rss_mb=%.0f "+
 		"rss_mb_by_round=%s step_gflop=%.2f sgemm_peak_gflops=%.1f peak_fraction=%.2f "+
 		"core_fraction=%.2f",
@@ -79,6 +82,9 @@ type BenchOptions struct {
 	// SpectralNorm normalises the discriminator's weights, as
 	// train -spectral-norm does.
 	SpectralNorm bool
+	// R1Every above 0 takes the R1 penalty every that many steps, as
+	// train -r1 does with -r1-every.
+	R1Every int
 }
 
 // Bench trains the named reference model on random images for rounds of
@@ -103,6 +109,9 @@ func Bench(model string, steps, rounds int, o BenchOptions) (BenchResult, error)
 	gen, disc := cfg.learningRates()
 	opt := stepOptions{adam: adamConfig{gen, cfg.Beta1, cfg.Beta2},
 		disc: adamConfig{disc, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss}
+	if o.R1Every > 0 {
+		opt.r1 = r1Options{gamma: 10, every: o.R1Every}
+	}
 	var ema *average
 	if o.Recipe {
 		policy := nn.DiffAugment
