@@ -35,7 +35,6 @@ const r1Reach = 1e-3
 type r1Pass struct {
 	gamma float64
 	every int
-	steps int // steps since the stepper was made
 
 	x, plus, minus *tensor.Dense // the real batch as D saw it, and moved
 
@@ -132,11 +131,10 @@ func newR1Pass(m *Model, batch int, labels *nn.Labels, o r1Options) (*r1Pass, er
 	return p, err
 }
 
-// due counts a step and reports whether it takes the penalty.
-func (p *r1Pass) due() bool {
-	p.steps++
-	return p.steps%p.every == 0
-}
+// due reports whether the discriminator's update number n (from 1) takes
+// the penalty. The count comes from the optimiser, which checkpoints keep,
+// so a resumed run penalises the same steps as one never stopped.
+func (p *r1Pass) due(n int) bool { return n%p.every == 0 }
 
 // run computes the penalty's gradients at the batch p.x into p.grads.
 // It reports false, with no gradients, when D(x) does not change with x.

@@ -281,7 +281,7 @@ func (s *stepper) step() (StepStats, error) {
 // the real batch exactly as the discriminator step just saw it, before the
 // discriminator's weights change. It reports whether it did.
 func (s *stepper) penalise() (bool, error) {
-	if s.r1 == nil || !s.r1.due() {
+	if s.r1 == nil || !s.r1.due(s.optDisc.t+1) {
 		return false, nil
 	}
 	seen, ok := s.realIn.Value().(*tensor.Dense)
