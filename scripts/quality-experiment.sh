@@ -5,20 +5,21 @@
 # sliced Wasserstein distance every 25 steps. Then it plots both curves,
 # prints a table, and draws a sample grid from each at the end.
 #
-#   scripts/quality-experiment.sh [MINUTES] [DATA] [OUT] [RES]
+#   scripts/quality-experiment.sh [MINUTES] [DATA] [OUT] [RES] [SEED]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-20}
 data=${2:-}
 out=${3:-/tmp/ganvas-quality}
 res=${4:-64}
+seed=${5:-1}
 mkdir -p "$out"
 go build -o "$out/ganvas" .
 dataflag=()
 [ -n "$data" ] && dataflag=(-data "$data")
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-common=(-minutes "$minutes" -steps 0 -res "$res" -quality-every 25 "${dataflag[@]}")
+common=(-minutes "$minutes" -steps 0 -res "$res" -seed "$seed" -quality-every 25 "${dataflag[@]}")
 GOMAXPROCS=1 OPENBLAS_NUM_THREADS=1 "$out/ganvas" train -run "$out/plain" -plain "${common[@]}" > "$out/plain.log" 2>&1 &
 GOMAXPROCS=1 OPENBLAS_NUM_THREADS=1 "$out/ganvas" train -run "$out/recipe" -recipe "${common[@]}" > "$out/recipe.log" 2>&1 &
 wait
