@@ -16,11 +16,12 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	rounds := fs.Int("rounds", 3, "timed rounds; the median is reported")
 	var o engine.BenchOptions
 	fs.BoolVar(&o.Recipe, "recipe", false, "train with the small-data recipe (augmentation at full "+
-		"strength and the generator's moving average) instead of the reference DCGAN")
+		"strength, the R1 penalty and the generator's moving average) instead of the reference DCGAN")
 	fs.BoolVar(&o.SpectralNorm, "spectral-norm", false, "normalise the discriminator's weights "+
 		"spectrally, as train -spectral-norm does")
 	fs.IntVar(&o.R1Every, "r1-every", 0,
-		"take the R1 penalty every `N` steps, as train -r1 does (0: off)")
+		"take the R1 penalty every `N` steps, as train -r1 does "+
+			"(0: off, or the recipe's 16 with -recipe)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -76,14 +76,15 @@ func (r BenchResult) String() string {
 // BenchOptions says what Bench trains besides the reference DCGAN.
 type BenchOptions struct {
 	// Recipe trains as Config.Recipe does: augmentation at full strength
-	// (the most ADA ever applies) and the generator's moving average
-	// updated every step.
+	// (the most ADA ever applies), the R1 penalty at the recipe's γ and
+	// interval, and the generator's moving average updated every step.
 	Recipe bool
 	// SpectralNorm normalises the discriminator's weights, as
 	// train -spectral-norm does.
 	SpectralNorm bool
 	// R1Every above 0 takes the R1 penalty every that many steps, as
-	// train -r1 does with -r1-every.
+	// train -r1 does with -r1-every; with Recipe it replaces the recipe's
+	// interval.
 	R1Every int
 }
 
@@ -109,8 +110,13 @@ func Bench(model string, steps, rounds int, o BenchOptions) (BenchResult, error)
 	gen, disc := cfg.learningRates()
 	opt := stepOptions{adam: adamConfig{gen, cfg.Beta1, cfg.Beta2},
 		disc: adamConfig{disc, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss}
-	if o.R1Every > 0 {
-		opt.r1 = r1Options{gamma: 10, every: o.R1Every}
+	if o.Recipe || o.R1Every > 0 {
+		// γ scales the penalty, not its cost.
+		recipe := cfg.Recipe()
+		opt.r1 = r1Options{gamma: recipe.R1Gamma, every: recipe.R1Every}
+		if o.R1Every > 0 {
+			opt.r1.every = o.R1Every
+		}
 	}
 	var ema *average
 	if o.Recipe {
