@@ -66,6 +66,9 @@ func (b *studioBackend) ScanFolder(ctx context.Context, folder string) (ui.Folde
 		return ui.FolderScan{}, errors.New(plain(err))
 	}
 	scan := ui.FolderScan{Folder: folder, Images: len(d.Paths), Skipped: len(d.Skipped)}
+	if len(d.Classes) > 1 {
+		scan.Classes = d.Classes
+	}
 	// Thumbnails spread over the folder, not just its first files.
 	const thumbs = 12
 	for i := 0; i < thumbs && i < len(d.Paths); i++ {
@@ -87,6 +90,7 @@ func (b *studioBackend) StartTraining(s ui.Settings) (ui.RunInfo, error) {
 	cfg.LearningRate = s.LearningRate
 	cfg.Steps = s.Steps
 	cfg.Augment = s.Augment
+	cfg.Conditional = s.Conditional
 	if err := cfg.Validate(); err != nil {
 		return ui.RunInfo{}, errors.New(plain(err))
 	}
@@ -342,7 +346,8 @@ func describeRun(dir string) (ui.RunInfo, error) {
 	}
 	info := ui.RunInfo{Dir: dir, Name: filepath.Base(dir), Settings: ui.Settings{
 		Folder: cfg.Data, Resolution: cfg.Resolution, Width: cfg.Width, BatchSize: cfg.Batch,
-		LearningRate: cfg.LearningRate, Steps: cfg.Steps, Augment: cfg.Augment}}
+		LearningRate: cfg.LearningRate, Steps: cfg.Steps, Augment: cfg.Augment,
+		Conditional: cfg.Conditional}}
 	if files, err := d.ListCheckpoints(); err == nil && len(files) > 0 {
 		info.Step = files[len(files)-1].Step
 		info.HasCheckpoint = true

@@ -1,8 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -331,5 +336,38 @@ func TestOpenedRunShowsItsEpochAndTime(t *testing.T) {
 		t.Errorf("the opened run's settings read %d px, width %d, batch %d, augment %v; "+
 			"want 32 px, width 8, batch 8, augment on", got.Resolution, got.Width,
 			got.BatchSize, got.Augment)
+	}
+}
+
+// TestScanOffersTheStyleClasses: the window offers one class per subfolder
+// for the built-in style, whose images lie in four subfolders, and not for
+// a folder of loose images.
+func TestScanOffersTheStyleClasses(t *testing.T) {
+	b := newStudioBackend(t.TempDir(), newRecentRuns(""))
+	scan, err := b.ScanFolder(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"animals", "food", "plants", "sky"}; !slices.Equal(scan.Classes, want) {
+		t.Errorf("the built-in style offers classes %q, want %q", scan.Classes, want)
+	}
+
+	flat := t.TempDir()
+	for _, name := range []string{"a.png", "b.png"} {
+		img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(flat, name), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if scan, err = b.ScanFolder(context.Background(), flat); err != nil {
+		t.Fatal(err)
+	}
+	if scan.Images != 2 || scan.Classes != nil {
+		t.Errorf("a folder of 2 loose images scans as %d images in classes %q, want 2 in none",
+			scan.Images, scan.Classes)
 	}
 }

@@ -89,6 +89,9 @@ type Settings struct {
 	LearningRate float64 // Adam learning rate of both networks
 	Steps        int     // step budget; 0 trains until stopped
 	Augment      bool    // vary real and generated images at random while training
+	// Conditional trains one class per subfolder of Folder, so the
+	// explorer can ask for a class; it needs a folder of two or more.
+	Conditional bool
 }
 
 // DefaultSettings returns the settings the studio starts with: small enough
@@ -148,6 +151,7 @@ type FolderScan struct {
 	Thumbnails []image.Image // a few of them, small, for a preview strip
 	Skipped    int           // files that cannot be used
 	First      []SkippedFile // the first few skipped files with reasons
+	Classes    []string      // the subfolders that hold images, when two or more do
 }
 
 // SkippedFile names a file that cannot be trained on and says why.

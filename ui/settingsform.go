@@ -32,6 +32,9 @@ type settingsForm struct {
 	rate       *widget.Entry
 	steps      *widget.Entry
 	augment    *widget.Check
+	classes    *widget.Check // shown only for a folder with subfolders
+	classItem  *widget.FormItem
+	form       *widget.Form
 	card       *widget.Card
 
 	// lastNew are the new-run settings to return to when an open run is
@@ -48,6 +51,7 @@ func newSettingsForm(s *Studio, initial Settings) *settingsForm {
 		rate:       widget.NewEntry(),
 		steps:      widget.NewEntry(),
 		augment:    widget.NewCheck(tr("settings.augment_check"), nil),
+		classes:    widget.NewCheck(tr("settings.classes_check"), nil),
 		lastNew:    initial,
 	}
 	f.resolution.Horizontal = true
@@ -65,7 +69,8 @@ func newSettingsForm(s *Studio, initial Settings) *settingsForm {
 		w.Text, w.HintText = tr(label), tr(hint)
 		return w
 	}
-	form := widget.NewForm(
+	f.classItem = item("settings.classes", "settings.classes_hint", &widget.FormItem{Widget: f.classes})
+	f.form = widget.NewForm(
 		item("settings.resolution", "settings.resolution_hint", &widget.FormItem{Widget: f.resolution}),
 		item("settings.width", "settings.width_hint", &widget.FormItem{Widget: f.width}),
 		item("settings.batch", "settings.batch_hint", &widget.FormItem{Widget: f.batch}),
@@ -73,7 +78,7 @@ func newSettingsForm(s *Studio, initial Settings) *settingsForm {
 		item("settings.steps", "settings.steps_hint", &widget.FormItem{Widget: f.steps}),
 		item("settings.augment", "settings.augment_hint", &widget.FormItem{Widget: f.augment}),
 	)
-	f.card = widget.NewCard(tr("settings.title"), "", form)
+	f.card = widget.NewCard(tr("settings.title"), "", f.form)
 	f.show(initial)
 	return f
 }
@@ -86,6 +91,24 @@ func (f *settingsForm) show(s Settings) {
 	f.rate.SetText(strconv.FormatFloat(s.LearningRate, 'g', -1, 64))
 	f.steps.SetText(strconv.Itoa(s.Steps))
 	f.augment.SetChecked(s.Augment)
+	f.classes.SetChecked(s.Conditional)
+	f.offerClasses(s.Conditional || f.studio.style.found.Classes != nil)
+}
+
+// offerClasses shows the choice of one class per subfolder, or hides it:
+// a folder without subfolders of images has no classes to choose from.
+func (f *settingsForm) offerClasses(offer bool) {
+	shown := len(f.form.Items) > 0 && f.form.Items[len(f.form.Items)-1] == f.classItem
+	switch {
+	case offer && !shown:
+		f.form.AppendItem(f.classItem)
+	case !offer && shown:
+		f.form.Items = f.form.Items[:len(f.form.Items)-1]
+		f.form.Refresh()
+	}
+	if !offer {
+		f.classes.SetChecked(false)
+	}
 }
 
 // settings reads the form. For an open run only the step budget counts,
@@ -114,6 +137,7 @@ func (f *settingsForm) settings(run *RunInfo) (Settings, error) {
 		LearningRate: rate,
 		Steps:        steps,
 		Augment:      f.augment.Checked,
+		Conditional:  f.classes.Checked && f.studio.style.found.Classes != nil,
 	}
 	s.Resolution, _ = strconv.Atoi(f.resolution.Selected)
 	s.Width, _ = strconv.Atoi(f.width.Selected)
@@ -128,6 +152,7 @@ func (f *settingsForm) setEditable(all, steps bool) {
 	setEnabled(f.batch, all)
 	setEnabled(f.rate, all)
 	setEnabled(f.augment, all)
+	setEnabled(f.classes, all)
 	setEnabled(f.steps, steps)
 }
 

@@ -636,3 +636,49 @@ func TestClosingEndsEveryGoroutine(t *testing.T) {
 	s.workers.Wait()
 	goleak.VerifyNone(t, before)
 }
+
+// TestClassesOfferedForSubfolders checks that a folder whose subfolders hold
+// images offers one class per subfolder, that the choice reaches the
+// backend, and that a folder without classes neither offers nor sends it.
+func TestClassesOfferedForSubfolders(t *testing.T) {
+	backend := newFakeBackend()
+	backend.scans["/art"] = FolderScan{Images: 40, Classes: []string{"ink", "oil"}}
+	backend.scans["/flat"] = FolderScan{Images: 40}
+	s, loop := newTestStudio(t, backend, Options{})
+	offered := func() bool {
+		for _, item := range s.form.form.Items {
+			if item.Widget == s.form.classes {
+				return true
+			}
+		}
+		return false
+	}
+	if offered() {
+		t.Fatal("the built-in style without classes offers one class per subfolder")
+	}
+
+	s.style.scan("/art")
+	loop.runUntil(t, "the folder with classes is shown", func() bool { return s.style.folder == "/art" })
+	if !offered() || s.form.classes.Disabled() {
+		t.Fatal("a folder with two subfolders of images does not offer a class per subfolder")
+	}
+	s.form.classes.SetChecked(true)
+
+	s.style.scan("/flat")
+	loop.runUntil(t, "the folder without classes is shown", func() bool { return s.style.folder == "/flat" })
+	if offered() || s.form.classes.Checked {
+		t.Error("a folder without subfolders still offers classes, or keeps them chosen")
+	}
+
+	s.style.scan("/art")
+	loop.runUntil(t, "the folder with classes is shown again", func() bool { return s.style.folder == "/art" })
+	s.form.classes.SetChecked(true)
+	test.Tap(s.controls.train)
+	loop.runUntil(t, "started", func() bool { return backend.count("StartTraining") == 1 })
+	if got := backend.started[0]; !got.Conditional || got.Folder != "/art" {
+		t.Errorf("started with %+v, want one class per subfolder of /art", got)
+	}
+	if !s.form.classes.Disabled() {
+		t.Error("while training, the choice of classes can still be changed")
+	}
+}

@@ -123,6 +123,7 @@ func (p *stylePanel) scan(folder string) {
 			s.folderOK = scan.Images > 0
 			if s.run == nil {
 				p.showFolder()
+				s.form.offerClasses(scan.Classes != nil)
 			}
 			s.refreshControls()
 		}
