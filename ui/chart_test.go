@@ -180,3 +180,20 @@ func TestChartSmoothsLongSeriesMore(t *testing.T) {
 		t.Errorf("with smoothing off, weight = %g, want 0", got)
 	}
 }
+
+// TestQualityLegendShowsTheLatestMeasurement: the quality chart's points are
+// measurements hundreds of steps apart, so its legend reads the newest one,
+// not an average that lags behind it.
+func TestQualityLegendShowsTheLatestMeasurement(t *testing.T) {
+	p := newChartsPanel()
+	for i, swd := range []float64{117, 87, 69, 55, 44, 38.5} {
+		p.add(Progress{Step: (i + 1) * 500, SWD: swd, HasSWD: true})
+	}
+	p.refresh()
+	p.quality.Resize(fyne.NewSize(400, 150))
+	r := test.WidgetRenderer(p.quality).(*chartRenderer)
+	r.Layout(p.quality.Size())
+	if got := r.legend[p.swd].Text; got != "SWD 38.5" {
+		t.Errorf("the quality legend reads %q, want the latest measurement, SWD 38.5", got)
+	}
+}

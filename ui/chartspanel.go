@@ -41,6 +41,9 @@ func newChartsPanel() *chartsPanel {
 	p.dFake = p.outputs.AddSeries(tr("chart.d_fake"), colorDFake)
 	p.outputs.SetValueRange(0, 1)
 	p.swd = p.quality.AddSeries(tr("chart.swd"), colorSWD)
+	// A quality measurement comes every few hundred steps and is already
+	// an average over many images: a moving average would only lag it.
+	p.quality.Smoothing = 0
 	p.quality.Hide()
 
 	// One column; the quality chart is a small one under the others, and
