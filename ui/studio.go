@@ -97,6 +97,7 @@ type Studio struct {
 	chartsDrawn time.Time // when the curves were last redrawn
 
 	tabs     *container.AppTabs // the views; Train is the first
+	choices  *container.Scroll  // the style and settings cards, above the runs
 	controls *controlBar
 	style    *stylePanel
 	form     *settingsForm
@@ -195,8 +196,8 @@ func (s *Studio) Window() fyne.Window {
 func (s *Studio) layout() fyne.CanvasObject {
 	// The earlier runs stay in sight at the foot of the sidebar; the style
 	// and settings above them scroll when the window is short.
-	choices := container.NewVScroll(container.NewVBox(s.style.card, s.form.card))
-	sidebar := container.NewBorder(nil, s.runs.card, nil, nil, choices)
+	s.choices = container.NewVScroll(container.NewVBox(s.style.card, s.form.card))
+	sidebar := container.NewBorder(nil, s.runs.card, nil, nil, s.choices)
 
 	view := container.NewHSplit(s.samples.content, s.charts.content)
 	view.Offset = 0.48

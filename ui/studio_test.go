@@ -682,3 +682,26 @@ func TestClassesOfferedForSubfolders(t *testing.T) {
 		t.Error("while training, the choice of classes can still be changed")
 	}
 }
+
+// TestSidebarScrollsToTheLastSetting: the style card grows when a scan
+// brings thumbnails, and the settings when a folder offers classes; the
+// sidebar must still scroll far enough to show the last setting.
+func TestSidebarScrollsToTheLastSetting(t *testing.T) {
+	backend := newFakeBackend()
+	thumbs := make([]image.Image, 8)
+	for i := range thumbs {
+		thumbs[i] = solidImage(8, 8, color.White)
+	}
+	backend.scans["/art"] = FolderScan{Images: 40, Thumbnails: thumbs, Classes: []string{"ink", "oil"},
+		Skipped: 1, First: []SkippedFile{{"/art/notes.txt", "not an image"}}}
+	s, loop := newTestStudio(t, backend, Options{})
+
+	s.style.scan("/art")
+	loop.runUntil(t, "the folder is shown", func() bool { return s.style.folder == "/art" })
+	loop.settle()
+	content := s.choices.Content
+	if got, need := content.Size().Height, content.MinSize().Height; got < need {
+		t.Errorf("the sidebar scrolls over %.0f px of content that needs %.0f: "+
+			"the last settings cannot be reached", got, need)
+	}
+}
