@@ -25,7 +25,9 @@ func TestTrainingPanelMarkup(t *testing.T) {
 		Step: 300, Steps: 1000, Epoch: 4, LossD: 1.1, LossG: 0.9, DReal: 0.6, DFake: 0.4,
 		ImagesPerSec: 64, Elapsed: 5 * time.Minute,
 	}
-	loop.runUntil(t, "step 300 is shown", func() bool { return s.stats.step.Text == "Step 300 of 1000" })
+	loop.runUntil(t, "step 300 is shown", func() bool {
+		return s.stats.step.Text == "Step 300 of 1000"
+	})
 	loop.settle()
 
 	test.AssertObjectRendersToMarkup(t, "controls_training.xml", s.controls.content)

@@ -69,7 +69,8 @@ func newSettingsForm(s *Studio, initial Settings) *settingsForm {
 		w.Text, w.HintText = tr(label), tr(hint)
 		return w
 	}
-	f.classItem = item("settings.classes", "settings.classes_hint", &widget.FormItem{Widget: f.classes})
+	f.classItem = item("settings.classes", "settings.classes_hint",
+		&widget.FormItem{Widget: f.classes})
 	f.form = widget.NewForm(
 		item("settings.resolution", "settings.resolution_hint", &widget.FormItem{Widget: f.resolution}),
 		item("settings.width", "settings.width_hint", &widget.FormItem{Widget: f.width}),

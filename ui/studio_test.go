@@ -658,20 +658,26 @@ func TestClassesOfferedForSubfolders(t *testing.T) {
 	}
 
 	s.style.scan("/art")
-	loop.runUntil(t, "the folder with classes is shown", func() bool { return s.style.folder == "/art" })
+	loop.runUntil(t, "the folder with classes is shown", func() bool {
+		return s.style.folder == "/art"
+	})
 	if !offered() || s.form.classes.Disabled() {
 		t.Fatal("a folder with two subfolders of images does not offer a class per subfolder")
 	}
 	s.form.classes.SetChecked(true)
 
 	s.style.scan("/flat")
-	loop.runUntil(t, "the folder without classes is shown", func() bool { return s.style.folder == "/flat" })
+	loop.runUntil(t, "the folder without classes is shown", func() bool {
+		return s.style.folder == "/flat"
+	})
 	if offered() || s.form.classes.Checked {
 		t.Error("a folder without subfolders still offers classes, or keeps them chosen")
 	}
 
 	s.style.scan("/art")
-	loop.runUntil(t, "the folder with classes is shown again", func() bool { return s.style.folder == "/art" })
+	loop.runUntil(t, "the folder with classes is shown again", func() bool {
+		return s.style.folder == "/art"
+	})
 	s.form.classes.SetChecked(true)
 	test.Tap(s.controls.train)
 	loop.runUntil(t, "started", func() bool { return backend.count("StartTraining") == 1 })
