@@ -66,13 +66,6 @@ func (s *Studio) refreshControls() {
 	s.form.setEditable(idle && s.run == nil, idle)
 	s.style.setEditable(idle && s.run == nil)
 	s.runs.setEditable(idle)
-
-	// A scan's thumbnails or the choice of classes may have made the
-	// cards taller; the scroll measures its content only when refreshed,
-	// and would otherwise cut off the last settings.
-	if s.choices != nil {
-		s.choices.Refresh()
-	}
 }
 
 // canTrain says whether Train has something to train on: a run that can

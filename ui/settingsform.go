@@ -36,6 +36,7 @@ type settingsForm struct {
 	classItem  *widget.FormItem
 	form       *widget.Form
 	card       *widget.Card
+	editable   [2]bool // the last setEditable: all settings, the step budget
 
 	// lastNew are the new-run settings to return to when an open run is
 	// put away.
@@ -110,6 +111,7 @@ func (f *settingsForm) offerClasses(offer bool) {
 	if !offer {
 		f.classes.SetChecked(false)
 	}
+	f.studio.fitSidebar()
 }
 
 // settings reads the form. For an open run only the step budget counts,
@@ -155,6 +157,11 @@ func (f *settingsForm) setEditable(all, steps bool) {
 	setEnabled(f.augment, all)
 	setEnabled(f.classes, all)
 	setEnabled(f.steps, steps)
+	// The form greys a disabled item's label only when it is refreshed.
+	if f.editable != [2]bool{all, steps} {
+		f.editable = [2]bool{all, steps}
+		f.form.Refresh()
+	}
 }
 
 // parseRate reads a learning rate such as 0.0002 or 2e-4.

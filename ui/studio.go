@@ -220,6 +220,16 @@ func (s *Studio) layout() fyne.CanvasObject {
 	return s.tabs
 }
 
+// fitSidebar lets the sidebar's scroll take in a style or settings card
+// that changed size: it measures its content only when refreshed, and would
+// otherwise cut off the last settings. Called where the cards change, not
+// on every update, since it measures both cards again.
+func (s *Studio) fitSidebar() {
+	if s.choices != nil {
+		s.choices.Refresh()
+	}
+}
+
 // exploring says whether the Explore or Favourites tab is in sight.
 func (s *Studio) exploring() bool {
 	selected := s.tabs.Selected()

@@ -135,6 +135,7 @@ func (p *stylePanel) showFolder() {
 	p.showNames(p.folder)
 	p.showCounts(p.found.Images, p.found.Skipped, p.found.First)
 	p.showThumbnails(p.found.Thumbnails)
+	p.studio.fitSidebar()
 }
 
 // showRun shows the folder an open run was trained on, without a scan.
@@ -143,11 +144,13 @@ func (p *stylePanel) showRun(folder string) {
 	p.count.SetText(tr("style.run_folder"))
 	p.showThumbnails(nil)
 	p.skippedBox.Hide()
+	p.studio.fitSidebar()
 }
 
 // showLoaded shows what the trainer found when it loaded the folder.
 func (p *stylePanel) showLoaded(d DatasetLoaded) {
 	p.showCounts(d.Images, d.Skipped, d.First)
+	p.studio.fitSidebar()
 }
 
 // setEditable allows choosing another folder or not.
