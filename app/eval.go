@@ -40,6 +40,10 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 		e.Floor, e.Ceiling)
 	fmt.Fprintf(stdout, "diversity (mean MS-SSIM, lower is more varied): generated %.3f, real %.3f\n",
 		e.Diversity, e.RealDiversity)
+	if e.RealClassDiversity > 0 {
+		fmt.Fprintf(stdout, "diversity within a class: generated %.3f, real %.3f\n",
+			e.ClassDiversity, e.RealClassDiversity)
+	}
 	if e.Collapsed {
 		fmt.Fprintln(stdout, "warning: the generated images are far more alike than the real ones (mode collapse)")
 	}

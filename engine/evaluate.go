@@ -25,6 +25,12 @@ type Evaluation struct {
 	// generated images are too alike, a sign of mode collapse.
 	Diversity, RealDiversity float64
 	Collapsed                bool
+	// ClassDiversity and RealClassDiversity are the same measure within
+	// each class of a conditional generator, averaged over the classes by
+	// their share of the real images: a generator that draws one image per
+	// class looks varied across classes but not within them. Both are 0
+	// for an unconditional generator.
+	ClassDiversity, RealClassDiversity float64
 }
 
 // Evaluate measures the generator of the run at path against its training
@@ -119,5 +125,57 @@ func Evaluate(ctx context.Context, path, dataDir string, n int) (Evaluation, err
 		return e, err
 	}
 	e.Collapsed = quality.Collapsed(e.Diversity, e.RealDiversity)
+	if classes != nil {
+		realClasses := make([]int, count)
+		for i, idx := range picked {
+			realClasses[i] = data.Label(idx)
+		}
+		if e.ClassDiversity, e.RealClassDiversity, err = classDiversity(real, fake, realClasses, classes,
+			len(data.Classes), res, pairs, cfg.Seed); err != nil {
+			return e, err
+		}
+		e.Collapsed = e.Collapsed || quality.Collapsed(e.ClassDiversity, e.RealClassDiversity)
+	}
 	return e, nil
+}
+
+// classDiversity returns the mean MS-SSIM within each class of the
+// generated and of the real images, weighted by each class's share of the
+// real ones; realClasses and fakeClasses hold the class of each image.
+// Classes with fewer than two images of either kind are left out.
+func classDiversity(real, fake []float32, realClasses, fakeClasses []int, classes, res, pairs int,
+	seed uint64) (generated, actual float64, err error) {
+	size := res * res * 3
+	gather := func(pixels []float32, labels []int, want int) []float32 {
+		var out []float32
+		for i, c := range labels {
+			if c == want {
+				out = append(out, pixels[i*size:(i+1)*size]...)
+			}
+		}
+		return out
+	}
+	var weight float64
+	for c := range classes {
+		r, f := gather(real, realClasses, c), gather(fake, fakeClasses, c)
+		if len(r) < 2*size || len(f) < 2*size {
+			continue
+		}
+		dr, err := quality.DiversityFloat(r, res, 3, pairs, seed)
+		if err != nil {
+			return 0, 0, err
+		}
+		df, err := quality.DiversityFloat(f, res, 3, pairs, seed)
+		if err != nil {
+			return 0, 0, err
+		}
+		share := float64(len(r) / size)
+		generated += share * df
+		actual += share * dr
+		weight += share
+	}
+	if weight == 0 {
+		return 0, 0, nil
+	}
+	return generated / weight, actual / weight, nil
 }
