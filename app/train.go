@@ -46,6 +46,8 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 		"weight `gamma` of the R1 penalty on the discriminator's gradient at real images (0: off; 10 is usual)")
 	fs.IntVar(&cfg.R1Every, "r1-every", cfg.R1Every, "take the R1 penalty every `N` steps, scaled by N")
 	fs.BoolVar(&cfg.Conditional, "conditional", cfg.Conditional, "one class per subfolder, when the folder has them")
+	fs.Float64Var(&cfg.ModeSeeking, "mode-seeking", cfg.ModeSeeking,
+		"`weight` of the term that keeps a conditional generator from ignoring its latent (0: off)")
 	fs.BoolVar(&cfg.EMA, "ema", cfg.EMA, "draw samples with a moving average of the generator")
 	fs.BoolVar(&cfg.TwoTimeScales, "two-time-scales", cfg.TwoTimeScales,
 		"discriminator at twice the learning rate, generator at half")

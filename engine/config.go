@@ -99,6 +99,13 @@ type Config struct {
 	// typical image and ignored its latent, so samples within a class
 	// were all alike.
 	Conditional bool `json:"conditional"`
+	// ModeSeeking weights the mode-seeking term of Mao et al. (2019) in
+	// a conditional generator's loss: each batch holds pairs of images of
+	// one class from different latents, and the loss grows as a pair's
+	// images draw together. It keeps the generator from ignoring its
+	// latent within a class. 0 turns it off; it does nothing for an
+	// unconditional model.
+	ModeSeeking float64 `json:"mode_seeking,omitempty"`
 }
 
 // The adversarial losses.
@@ -131,6 +138,7 @@ func DefaultConfig() Config {
 		AugmentImages:     500_000,
 		R1Gamma:           1,
 		R1Every:           16,
+		ModeSeeking:       1,
 		EMA:               true,
 		Augment:           true,
 	}
@@ -153,6 +161,7 @@ func (c Config) Recipe() Config {
 	c.EMA = true
 	c.Augment = true
 	c.R1Gamma, c.R1Every = 1, 16
+	c.ModeSeeking = 1
 	return c
 }
 
@@ -168,6 +177,7 @@ func (c Config) Plain() Config {
 	c.MinibatchStd = false
 	c.R1Gamma = 0
 	c.Conditional = false
+	c.ModeSeeking = 0
 	return c
 }
 
@@ -209,6 +219,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine: R1 penalty weight %g is outside 0..10000", c.R1Gamma)
 	case c.R1Every < 0:
 		return fmt.Errorf("engine: R1 interval %d must not be negative", c.R1Every)
+	case !(c.ModeSeeking >= 0 && c.ModeSeeking <= 100):
+		return fmt.Errorf("engine: mode-seeking weight %g is outside 0..100", c.ModeSeeking)
+	case c.ModeSeeking > 0 && c.Conditional && c.Batch%2 != 0:
+		return fmt.Errorf("engine: batch size %d must be even to pair images for mode seeking", c.Batch)
 	}
 	return nil
 }

@@ -39,6 +39,11 @@ type stepper struct {
 	realLogits *G.Node
 	// r1 is the lazy R1 penalty on real images, nil when it is off.
 	r1 *r1Pass
+	// modeSeeking is the weight of the mode-seeking term, 0 when the
+	// generator's loss has none. With it, the second half of each fake
+	// batch must repeat the first half's classes (see pairFakeLabels).
+	modeSeeking      float64
+	modeSeekingStats nn.ModeSeekingStats
 
 	genGraph *G.ExprGraph
 	genZ     *G.Node
@@ -82,11 +87,17 @@ type stepOptions struct {
 	augment *nn.AugmentPolicy // nil for no augmentation
 	seed    uint64            // of the augmentation's random stream
 	r1      r1Options         // the R1 penalty, off when its gamma is 0
+	// modeSeeking weights the mode-seeking term of a conditional
+	// generator's loss; 0 leaves it out.
+	modeSeeking float64
 }
 
 func newStepper(m *Model, batch int, opt stepOptions) (*stepper, error) {
 	s := &stepper{model: m, batch: batch, loss: opt.loss, augment: opt.augment}
 	a := m.Arch
+	if a.conditional() {
+		s.modeSeeking = opt.modeSeeking
+	}
 	s.z = tensor.New(tensor.WithShape(batch, 1, 1, a.Latent), tensor.Of(tensor.Float32))
 	s.real = tensor.New(tensor.WithShape(batch, a.Resolution, a.Resolution, 3), tensor.Of(tensor.Float32))
 	s.realLabels = &nn.Labels{Values: make([]int, batch)}
@@ -182,6 +193,7 @@ func (s *stepper) build() error {
 	if err != nil {
 		return err
 	}
+	generated := advFake
 	if advFake, err = augment(advFake, true); err != nil {
 		return err
 	}
@@ -196,6 +208,11 @@ func (s *stepper) build() error {
 	cost, err = nn.Loss([]*G.Node{logits}, []nn.Objective{genObjective}, &s.genLoss)
 	if err != nil {
 		return err
+	}
+	if s.modeSeeking > 0 {
+		if cost, err = nn.ModeSeeking(cost, generated, s.advZ, s.modeSeeking, &s.modeSeekingStats); err != nil {
+			return err
+		}
 	}
 	if s.genGrads, err = G.Grad(cost, genParams...); err != nil {
 		return err
@@ -275,6 +292,16 @@ func (s *stepper) step() (StepStats, error) {
 		return st, ErrDiverged
 	}
 	return st, nil
+}
+
+// pairFakeLabels gives the second half of the fake batch the first half's
+// classes when the generator's loss seeks modes, so that its pairs of
+// images differ only in their latents.
+func (s *stepper) pairFakeLabels() {
+	if s.modeSeeking > 0 {
+		v := s.fakeLabels.Values
+		copy(v[len(v)/2:], v[:len(v)/2])
+	}
 }
 
 // penalise computes the R1 penalty's gradients when this step takes it, on

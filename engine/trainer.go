@@ -336,7 +336,7 @@ func (t *Trainer) restore(s *session, c *run.Checkpoint) (err error) {
 	gen, disc := cfg.learningRates()
 	opt := stepOptions{adam: adamConfig{gen, cfg.Beta1, cfg.Beta2},
 		disc: adamConfig{disc, cfg.Beta1, cfg.Beta2}, loss: cfg.Loss, seed: cfg.Seed,
-		r1: r1Options{gamma: cfg.R1Gamma, every: cfg.R1Every}}
+		r1: r1Options{gamma: cfg.R1Gamma, every: cfg.R1Every}, modeSeeking: cfg.ModeSeeking}
 	if cfg.Augment {
 		policy := nn.DiffAugment
 		policy.Strength = 0 // ADA starts without augmentation and raises it as needed
@@ -523,6 +523,7 @@ func (t *Trainer) train(ctx context.Context, s *session) error {
 				s.stepper.realLabels.Values[i] = s.data.Label(idx)
 				s.stepper.fakeLabels.Values[i] = s.normal.IntN(classes)
 			}
+			s.stepper.pairFakeLabels()
 		}
 		if t.beforeStep != nil {
 			t.beforeStep(s)

@@ -311,44 +311,53 @@ type globalSum struct {
 	n, hw, c  int
 	in, shape tensor.Shape
 
-	y    *tensor.Dense
-	dx   *tensor.Dense
-	grad [1]*tensor.Dense
+	x, dy []float32 // of the latest pass
+	y     *tensor.Dense
+	dx    *tensor.Dense
+	grad  [1]*tensor.Dense
+	// The passes' shares of the batch, bound once so that handing them
+	// to the workers allocates nothing.
+	forwardShare, backwardShare func(lo, hi int)
 }
 
 func (s *globalSum) name() string    { return "globalsum" }
 func (s *globalSum) output() G.Value { return s.y }
 
 func (s *globalSum) forward(in []*tensor.Dense) (G.Value, error) {
-	x := data(in[0])
+	s.x = data(in[0])
 	s.y = dense(s.y, s.shape...)
+	parallel(s.n, s.forwardShare)
+	return s.y, nil
+}
+
+func (s *globalSum) forwardRange(lo, hi int) {
 	y := data(s.y)
-	parallel(s.n, func(lo, hi int) {
-		clear(y[lo*s.c : hi*s.c])
-		for b := lo; b < hi; b++ {
-			yb := y[b*s.c : (b+1)*s.c]
-			for p := 0; p < s.hw; p++ {
-				for j, v := range x[(b*s.hw+p)*s.c : (b*s.hw+p+1)*s.c] {
-					yb[j] += v
-				}
+	clear(y[lo*s.c : hi*s.c])
+	for b := lo; b < hi; b++ {
+		yb := y[b*s.c : (b+1)*s.c]
+		for p := 0; p < s.hw; p++ {
+			for j, v := range s.x[(b*s.hw+p)*s.c : (b*s.hw+p+1)*s.c] {
+				yb[j] += v
 			}
 		}
-	})
-	return s.y, nil
+	}
 }
 
 func (s *globalSum) backward(dy []float32, _ []bool) ([]*tensor.Dense, error) {
 	s.dx = dense(s.dx, s.in...)
-	dx := data(s.dx)
-	parallel(s.n, func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			for p := 0; p < s.hw; p++ {
-				copy(dx[(b*s.hw+p)*s.c:(b*s.hw+p+1)*s.c], dy[b*s.c:(b+1)*s.c])
-			}
-		}
-	})
+	s.dy = dy
+	parallel(s.n, s.backwardShare)
 	s.grad[0] = s.dx
 	return s.grad[:], nil
+}
+
+func (s *globalSum) backwardRange(lo, hi int) {
+	dx := data(s.dx)
+	for b := lo; b < hi; b++ {
+		for p := 0; p < s.hw; p++ {
+			copy(dx[(b*s.hw+p)*s.c:(b*s.hw+p+1)*s.c], s.dy[b*s.c:(b+1)*s.c])
+		}
+	}
 }
 
 // GlobalSum adds the sum of the NHWC tensor x over its height and width,
@@ -361,5 +370,6 @@ func GlobalSum(x *G.Node) (*G.Node, error) {
 	}
 	g := &globalSum{n: s[0], hw: s[1] * s[2], c: s[3], in: s.Clone(),
 		shape: tensor.Shape{s[0], 1, 1, s[3]}}
+	g.forwardShare, g.backwardShare = g.forwardRange, g.backwardRange
 	return apply(g, g.shape.Clone(), []bool{true}, x)
 }

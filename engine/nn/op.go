@@ -118,7 +118,8 @@ type forwardOp struct {
 	need   []bool
 	replay bool // return the kernel's latest output instead of computing
 
-	args []*tensor.Dense // the inputs of the latest run, kept to save an allocation per run
+	args    []*tensor.Dense // the inputs of the latest run, kept to save an allocation per run
+	scalars []*tensor.Dense // scalar inputs, copied into tensors for the kernel
 }
 
 func (o *forwardOp) Arity() int         { return len(o.in) }
@@ -137,11 +138,22 @@ func (o *forwardOp) Do(vals ...G.Value) (G.Value, error) {
 		o.args = make([]*tensor.Dense, len(vals))
 	}
 	for i, v := range vals {
-		d, ok := v.(*tensor.Dense)
-		if !ok {
+		switch x := v.(type) {
+		case *tensor.Dense:
+			o.args[i] = x
+		case *G.F32:
+			// A scalar, such as a loss, reaches the kernel as a tensor.
+			if len(o.scalars) != len(vals) {
+				o.scalars = make([]*tensor.Dense, len(vals))
+			}
+			if o.scalars[i] == nil {
+				o.scalars[i] = tensor.New(tensor.FromScalar(float32(0)))
+			}
+			data(o.scalars[i])[0] = float32(*x)
+			o.args[i] = o.scalars[i]
+		default:
 			return nil, fmt.Errorf("nn: %s: input %d is %T, not a tensor", o.k.name(), i, v)
 		}
-		o.args[i] = d
 	}
 	return o.k.forward(o.args)
 }
