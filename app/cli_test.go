@@ -7,8 +7,11 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"ganvas/engine"
 )
 
 // writeFolder makes a folder of small striped images to train on.
@@ -123,4 +126,44 @@ func decode(t *testing.T, path string) image.Image {
 		t.Fatal(err)
 	}
 	return img
+}
+
+// TestSubfoldersTrainAClassEach checks that a folder of subfolders trains
+// one class per subfolder unless told otherwise, and says so, and that
+// plain DCGAN stays the unconditional reference.
+func TestSubfoldersTrainAClassEach(t *testing.T) {
+	data := t.TempDir()
+	for _, class := range []string{"ink", "oil"} {
+		if err := os.Rename(writeFolder(t, 6), filepath.Join(data, class)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	common := []string{"-data", data, "-steps", "2", "-res", "32", "-width", "8", "-batch", "8"}
+	for _, tc := range []struct {
+		flags   []string
+		classes bool
+	}{
+		{nil, true},
+		{[]string{"-conditional=false"}, false},
+		{[]string{"-plain"}, false},
+		{[]string{"-plain", "-conditional"}, true},
+	} {
+		runDir := filepath.Join(t.TempDir(), "run")
+		args := append(append([]string{"train", "-run", runDir}, common...), tc.flags...)
+		code, _, stderr := ganvas(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.flags, code, stderr)
+		}
+		said := strings.Contains(stderr, "One class per subfolder: ink, oil.")
+		gen, _, err := engine.LoadGenerator(runDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trained := slices.Equal(gen.Classes(), []string{"ink", "oil"})
+		gen.Close()
+		if said != tc.classes || trained != tc.classes {
+			t.Errorf("train %v: told of classes %v, trained with them %v; want %v",
+				tc.flags, said, trained, tc.classes)
+		}
+	}
 }

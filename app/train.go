@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"os/signal"
 	"syscall"
 	"time"
@@ -71,8 +72,9 @@ func trainCommand(args []string, stdout, stderr io.Writer) error {
 		} else {
 			cfg = cfg.Plain()
 		}
-		cfg.Conditional = chosen.Conditional
 		keep := map[string]func(){
+			"conditional":     func() { cfg.Conditional = chosen.Conditional },
+			"mode-seeking":    func() { cfg.ModeSeeking = chosen.ModeSeeking },
 			"loss":            func() { cfg.Loss = chosen.Loss },
 			"beta1":           func() { cfg.Beta1 = chosen.Beta1 },
 			"beta2":           func() { cfg.Beta2 = chosen.Beta2 },
@@ -133,6 +135,9 @@ func describeDataset(m engine.DatasetLoaded, res int) string {
 		from = "the embedded emoji style"
 	}
 	s := fmt.Sprintf("Training on %d images from %s at %dx%d.", m.Images, from, res, res)
+	if len(m.Classes) > 0 {
+		s += fmt.Sprintf(" One class per subfolder: %s.", strings.Join(m.Classes, ", "))
+	}
 	if m.Skipped > 0 {
 		s += fmt.Sprintf(" Skipped %d files:", m.Skipped)
 		for _, f := range m.First {

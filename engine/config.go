@@ -93,11 +93,11 @@ type Config struct {
 	// each scaled by that interval; 0 or 1 means every step.
 	R1Gamma float64 `json:"r1_gamma,omitempty"`
 	R1Every int     `json:"r1_every,omitempty"`
-	// Conditional trains a class-conditional GAN when the folder has
-	// subfolders of images, one class each. It is off by default: in
-	// short runs here the conditional generator learned each class's
-	// typical image and ignored its latent, so samples within a class
-	// were all alike.
+	// Conditional trains a class-conditional GAN when the folder has two
+	// or more subfolders of images, one class each; with fewer it does
+	// nothing. It is on by default, with ModeSeeking: without that term
+	// the conditional generator learned each class's typical image and
+	// ignored its latent.
 	Conditional bool `json:"conditional"`
 	// ModeSeeking weights the mode-seeking term of Mao et al. (2019) in
 	// a conditional generator's loss: each batch holds pairs of images of
@@ -139,6 +139,7 @@ func DefaultConfig() Config {
 		R1Gamma:           1,
 		R1Every:           16,
 		ModeSeeking:       1,
+		Conditional:       true,
 		EMA:               true,
 		Augment:           true,
 	}

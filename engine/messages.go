@@ -54,6 +54,7 @@ type DatasetLoaded struct {
 	Images  int           // images loaded (before flips)
 	Skipped int           // files that could not be used
 	First   []SkippedFile // the first few skipped files with reasons
+	Classes []string      // the classes trained, one per subfolder; nil when unconditional
 }
 
 // CheckpointSaved reports a checkpoint written to disk.

@@ -295,6 +295,9 @@ func (t *Trainer) loadData(ctx context.Context) (*dataset.Dataset, error) {
 		return nil, fmt.Errorf("engine: load dataset: %w", err)
 	}
 	msg := DatasetLoaded{Folder: t.cfg.Data, Images: len(d.Paths), Skipped: len(d.Skipped)}
+	if t.cfg.arch(len(d.Classes)).conditional() {
+		msg.Classes = d.Classes
+	}
 	for _, s := range d.Skipped[:min(len(d.Skipped), 5)] {
 		msg.First = append(msg.First, SkippedFile{Path: s.Path, Reason: s.Reason})
 	}

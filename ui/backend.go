@@ -90,7 +90,8 @@ type Settings struct {
 	Steps        int     // step budget; 0 trains until stopped
 	Augment      bool    // vary real and generated images at random while training
 	// Conditional trains one class per subfolder of Folder, so the
-	// explorer can ask for a class; it needs a folder of two or more.
+	// explorer can ask for a class; it needs a folder of two or more, and
+	// the studio chooses it whenever a folder has them.
 	Conditional bool
 }
 
@@ -104,6 +105,7 @@ func DefaultSettings() Settings {
 		LearningRate: 2e-4, // the DCGAN paper's rate with Adam beta1 0.5
 		Steps:        5000, // enough to see shapes form; raise it to go on
 		Augment:      true, // adaptive: strong only once the discriminator overfits
+		Conditional:  true, // a class per subfolder, when the folder has them
 	}
 }
 

@@ -93,16 +93,21 @@ func (f *settingsForm) show(s Settings) {
 	f.rate.SetText(strconv.FormatFloat(s.LearningRate, 'g', -1, 64))
 	f.steps.SetText(strconv.Itoa(s.Steps))
 	f.augment.SetChecked(s.Augment)
-	f.classes.SetChecked(s.Conditional)
-	f.offerClasses(s.Conditional || f.studio.style.found.Classes != nil)
+	// An open run shows its choice; a new one offers classes only for a
+	// folder that has them.
+	offered := f.studio.style.found.Classes != nil || f.studio.run != nil && s.Conditional
+	f.offerClasses(offered)
+	f.classes.SetChecked(s.Conditional && offered)
 }
 
-// offerClasses shows the choice of one class per subfolder, or hides it:
-// a folder without subfolders of images has no classes to choose from.
+// offerClasses shows the choice of one class per subfolder, chosen, or
+// hides it: a folder without subfolders of images has no classes to choose
+// from.
 func (f *settingsForm) offerClasses(offer bool) {
 	shown := len(f.form.Items) > 0 && f.form.Items[len(f.form.Items)-1] == f.classItem
 	switch {
 	case offer && !shown:
+		f.classes.SetChecked(true)
 		f.form.AppendItem(f.classItem)
 	case !offer && shown:
 		f.form.Items = f.form.Items[:len(f.form.Items)-1]

@@ -664,7 +664,9 @@ func TestClassesOfferedForSubfolders(t *testing.T) {
 	if !offered() || s.form.classes.Disabled() {
 		t.Fatal("a folder with two subfolders of images does not offer a class per subfolder")
 	}
-	s.form.classes.SetChecked(true)
+	if !s.form.classes.Checked {
+		t.Error("a folder with subfolders of images is not trained a class per subfolder by default")
+	}
 
 	s.style.scan("/flat")
 	loop.runUntil(t, "the folder without classes is shown", func() bool {
@@ -678,7 +680,6 @@ func TestClassesOfferedForSubfolders(t *testing.T) {
 	loop.runUntil(t, "the folder with classes is shown again", func() bool {
 		return s.style.folder == "/art"
 	})
-	s.form.classes.SetChecked(true)
 	test.Tap(s.controls.train)
 	loop.runUntil(t, "started", func() bool { return backend.count("StartTraining") == 1 })
 	if got := backend.started[0]; !got.Conditional || got.Folder != "/art" {
