@@ -66,9 +66,7 @@ func (b *studioBackend) ScanFolder(ctx context.Context, folder string) (ui.Folde
 		return ui.FolderScan{}, errors.New(plain(err))
 	}
 	scan := ui.FolderScan{Folder: folder, Images: len(d.Paths), Skipped: len(d.Skipped)}
-	if len(d.Classes) > 1 {
-		scan.Classes = d.Classes
-	}
+	scan.Classes, _ = engine.TrainedClasses(d)
 	// Thumbnails spread over the folder, not just its first files.
 	const thumbs = 12
 	for i := 0; i < thumbs && i < len(d.Paths); i++ {

@@ -134,7 +134,7 @@ func decode(t *testing.T, path string) image.Image {
 func TestSubfoldersTrainAClassEach(t *testing.T) {
 	data := t.TempDir()
 	for _, class := range []string{"ink", "oil"} {
-		if err := os.Rename(writeFolder(t, 6), filepath.Join(data, class)); err != nil {
+		if err := os.Rename(writeFolder(t, engine.MinClassImages), filepath.Join(data, class)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,5 +165,35 @@ func TestSubfoldersTrainAClassEach(t *testing.T) {
 			t.Errorf("train %v: told of classes %v, trained with them %v; want %v",
 				tc.flags, said, trained, tc.classes)
 		}
+	}
+}
+
+// TestStraySubfolderTrainsOneStyle checks that a subfolder of a few images
+// beside a big one does not split the folder into classes, and that train
+// says why.
+func TestStraySubfolderTrainsOneStyle(t *testing.T) {
+	data := t.TempDir()
+	if err := os.Rename(writeFolder(t, 12), filepath.Join(data, "paintings")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(writeFolder(t, 3), filepath.Join(data, "old")); err != nil {
+		t.Fatal(err)
+	}
+	runDir := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := ganvas("train", "-run", runDir, "-data", data, "-steps", "2", "-res", "32",
+		"-width", "8", "-batch", "8")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := `"old" holds only 3 images, fewer than the 10 a class needs`; !strings.Contains(stderr, want) {
+		t.Errorf("train did not say why the subfolders are not classes: %q", stderr)
+	}
+	gen, _, err := engine.LoadGenerator(runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+	if classes := gen.Classes(); classes != nil {
+		t.Errorf("trained the classes %v", classes)
 	}
 }

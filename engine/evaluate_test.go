@@ -85,7 +85,7 @@ func TestClassDiversityFindsACollapsedClass(t *testing.T) {
 // TestEvaluateMeasuresAConditionalRun runs the evaluation of a briefly
 // trained conditional run end to end.
 func TestEvaluateMeasuresAConditionalRun(t *testing.T) {
-	data := writeClasses(t, []string{"circles", "discs"}, 6)
+	data := writeClasses(t, []string{"circles", "discs"}, MinClassImages)
 	dir := filepath.Join(t.TempDir(), "run")
 	cfg := tinyConfig(data, 4)
 	cfg.Conditional = true
@@ -94,8 +94,8 @@ func TestEvaluateMeasuresAConditionalRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Step != 4 || e.Real != 24 || e.Generated != 32 {
-		t.Errorf("step %d, %d real and %d generated images; want 4, 24 (flips included) and 32", e.Step, e.Real, e.Generated)
+	if e.Step != 4 || e.Real != 32 || e.Generated != 32 {
+		t.Errorf("step %d, %d real and %d generated images; want 4, 32 (of 40 with flips) and 32", e.Step, e.Real, e.Generated)
 	}
 	if !(e.SWD.Mean > 0) || !(e.Floor < e.Ceiling) {
 		t.Errorf("SWD %.2f with floor %.2f and ceiling %.2f", e.SWD.Mean, e.Floor, e.Ceiling)

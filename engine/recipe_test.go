@@ -29,7 +29,7 @@ func writeClasses(t *testing.T, classes []string, per int) string {
 }
 
 func TestConditionalRunResumesAndDrawsEachClass(t *testing.T) {
-	data := writeClasses(t, []string{"circles", "discs"}, 6)
+	data := writeClasses(t, []string{"circles", "discs"}, MinClassImages)
 	whole := filepath.Join(t.TempDir(), "whole")
 	split := filepath.Join(t.TempDir(), "split")
 	conditional := func(steps int) Config {

@@ -295,13 +295,17 @@ func (t *Trainer) loadData(ctx context.Context) (*dataset.Dataset, error) {
 		return nil, fmt.Errorf("engine: load dataset: %w", err)
 	}
 	msg := DatasetLoaded{Folder: t.cfg.Data, Images: len(d.Paths), Skipped: len(d.Skipped)}
-	if t.cfg.arch(len(d.Classes)).conditional() {
-		msg.Classes = d.Classes
+	var why string
+	if t.cfg.Conditional {
+		msg.Classes, why = TrainedClasses(d)
 	}
 	for _, s := range d.Skipped[:min(len(d.Skipped), 5)] {
 		msg.First = append(msg.First, SkippedFile{Path: s.Path, Reason: s.Reason})
 	}
 	t.out.send(msg)
+	if why != "" {
+		t.out.send(Warning{Text: why})
+	}
 	return d, nil
 }
 
@@ -330,7 +334,8 @@ func (t *Trainer) restore(s *session, c *run.Checkpoint) (err error) {
 	s.latent = rand.NewPCG(cfg.Seed, 2)
 	s.normal = rand.New(s.latent)
 
-	if s.model, err = NewModel(cfg.arch(len(s.data.Classes)), rand.New(rand.NewPCG(cfg.Seed, 1))); err != nil {
+	trained, _ := TrainedClasses(s.data)
+	if s.model, err = NewModel(cfg.arch(len(trained)), rand.New(rand.NewPCG(cfg.Seed, 1))); err != nil {
 		return err
 	}
 	if cfg.EMA {
