@@ -113,9 +113,11 @@ func (b *fakeBackend) ScanFolder(_ context.Context, folder string) (FolderScan, 
 }
 
 func (b *fakeBackend) StartTraining(settings Settings) (RunInfo, error) {
-	b.record("StartTraining")
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// Recorded under the lock, after what the call changes, so a test that
+	// sees the call also sees its effect.
+	defer func() { b.calls = append(b.calls, "StartTraining") }()
 	if b.startErr != nil {
 		return RunInfo{}, b.startErr
 	}
@@ -127,9 +129,11 @@ func (b *fakeBackend) StartTraining(settings Settings) (RunInfo, error) {
 }
 
 func (b *fakeBackend) ContinueTraining(runDir string, steps int) (RunInfo, error) {
-	b.record("ContinueTraining")
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// Recorded under the lock, after what the call changes, so a test that
+	// sees the call also sees its effect.
+	defer func() { b.calls = append(b.calls, "ContinueTraining") }()
 	b.continued = append(b.continued, fmt.Sprintf("%s@%d", runDir, steps))
 	for _, r := range b.runs {
 		if r.Dir == runDir {
