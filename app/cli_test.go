@@ -134,7 +134,8 @@ func decode(t *testing.T, path string) image.Image {
 func TestSubfoldersTrainAClassEach(t *testing.T) {
 	data := t.TempDir()
 	for _, class := range []string{"ink", "oil"} {
-		if err := os.Rename(writeFolder(t, engine.MinClassImages), filepath.Join(data, class)); err != nil {
+		folder := writeFolder(t, engine.MinClassImages)
+		if err := os.Rename(folder, filepath.Join(data, class)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -185,7 +186,8 @@ func TestStraySubfolderTrainsOneStyle(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if want := `"old" holds only 3 images, fewer than the 10 a class needs`; !strings.Contains(stderr, want) {
+	want := `"old" holds only 3 images, fewer than the 10 a class needs`
+	if !strings.Contains(stderr, want) {
 		t.Errorf("train did not say why the subfolders are not classes: %q", stderr)
 	}
 	gen, _, err := engine.LoadGenerator(runDir)

@@ -28,9 +28,9 @@ func TrainedClasses(d *dataset.Dataset) (classes []string, why string) {
 	}
 	for i, n := range count {
 		if n < MinClassImages {
-			return nil, fmt.Sprintf("%q holds only %s, fewer than the %d a class needs: the "+
-				"folder is learned as one style, not one class per subfolder.", d.Classes[i], images(n),
-				MinClassImages)
+			return nil, fmt.Sprintf("%q holds only %s, fewer than the %d a class needs: "+
+				"the folder is learned as one style, not one class per subfolder.",
+				d.Classes[i], images(n), MinClassImages)
 		}
 	}
 	return d.Classes, ""

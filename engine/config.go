@@ -222,8 +222,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine: R1 interval %d must not be negative", c.R1Every)
 	case !(c.ModeSeeking >= 0 && c.ModeSeeking <= 100):
 		return fmt.Errorf("engine: mode-seeking weight %g is outside 0..100", c.ModeSeeking)
-	case c.ModeSeeking > 0 && c.Conditional && c.Batch%2 != 0:
-		return fmt.Errorf("engine: batch size %d must be even to pair images for mode seeking", c.Batch)
 	}
 	return nil
 }

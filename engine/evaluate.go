@@ -130,8 +130,9 @@ func Evaluate(ctx context.Context, path, dataDir string, n int) (Evaluation, err
 		for i, idx := range picked {
 			realClasses[i] = data.Label(idx)
 		}
-		if e.ClassDiversity, e.RealClassDiversity, err = classDiversity(real, fake, realClasses, classes,
-			len(data.Classes), res, pairs, cfg.Seed); err != nil {
+		e.ClassDiversity, e.RealClassDiversity, err = classDiversity(real, fake,
+			realClasses, classes, len(data.Classes), res, pairs, cfg.Seed)
+		if err != nil {
 			return e, err
 		}
 		e.Collapsed = e.Collapsed || quality.Collapsed(e.ClassDiversity, e.RealClassDiversity)

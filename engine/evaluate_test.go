@@ -14,7 +14,8 @@ import (
 func blobs(rng *rand.Rand, n, res int) []float32 {
 	x := make([]float32, n*res*res*3)
 	for i := range n {
-		cx, cy, r := rng.Float64()*float64(res), rng.Float64()*float64(res), 3+rng.Float64()*float64(res)/3
+		side := float64(res)
+		cx, cy, r := rng.Float64()*side, rng.Float64()*side, 3+rng.Float64()*side/3
 		tone := float32(rng.Float64()*1.4 - 0.9)
 		for y := range res {
 			for xx := range res {
@@ -71,14 +72,16 @@ func TestClassDiversityFindsACollapsedClass(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !quality.Collapsed(gen, act) {
-		t.Errorf("one image per class scores %.3f within a class against the real %.3f: not flagged", gen, act)
+		t.Errorf("one image per class scores %.3f within a class against the real %.3f: "+
+			"not flagged", gen, act)
 	}
 	gen, act, err = classDiversity(real, varied, labels, labels, classes, res, 200, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if quality.Collapsed(gen, act) {
-		t.Errorf("fresh images of the style score %.3f within a class against the real %.3f: flagged", gen, act)
+		t.Errorf("fresh images of the style score %.3f within a class against the real %.3f: "+
+			"flagged", gen, act)
 	}
 }
 
@@ -95,12 +98,14 @@ func TestEvaluateMeasuresAConditionalRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	if e.Step != 4 || e.Real != 32 || e.Generated != 32 {
-		t.Errorf("step %d, %d real and %d generated images; want 4, 32 (of 40 with flips) and 32", e.Step, e.Real, e.Generated)
+		t.Errorf("step %d, %d real and %d generated images; want 4, 32 (of 40 with flips) and 32",
+			e.Step, e.Real, e.Generated)
 	}
 	if !(e.SWD.Mean > 0) || !(e.Floor < e.Ceiling) {
 		t.Errorf("SWD %.2f with floor %.2f and ceiling %.2f", e.SWD.Mean, e.Floor, e.Ceiling)
 	}
-	for name, v := range map[string]float64{"generated": e.ClassDiversity, "real": e.RealClassDiversity} {
+	within := map[string]float64{"generated": e.ClassDiversity, "real": e.RealClassDiversity}
+	for name, v := range within {
 		if !(v > 0 && v < 1) {
 			t.Errorf("within-class diversity of the %s images is %v, want within (0, 1)", name, v)
 		}

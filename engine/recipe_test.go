@@ -174,8 +174,8 @@ func TestModeSeekingSpreadsAClass(t *testing.T) {
 	without, with := spread(0), spread(1)
 	t.Logf("mean distance within a class: %.4f without the term, %.4f with it", without, with)
 	if with < 1.5*without {
-		t.Errorf("images of one class lie %.4f apart with the term, %.4f without: want clearly further",
-			with, without)
+		t.Errorf("images of one class lie %.4f apart with the term, %.4f without: "+
+			"want clearly further", with, without)
 	}
 }
 

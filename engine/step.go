@@ -210,7 +210,8 @@ func (s *stepper) build() error {
 		return err
 	}
 	if s.modeSeeking > 0 {
-		if cost, err = nn.ModeSeeking(cost, generated, s.advZ, s.modeSeeking, &s.modeSeekingStats); err != nil {
+		cost, err = nn.ModeSeeking(cost, generated, s.advZ, s.modeSeeking, &s.modeSeekingStats)
+		if err != nil {
 			return err
 		}
 	}
@@ -300,7 +301,8 @@ func (s *stepper) step() (StepStats, error) {
 func (s *stepper) pairFakeLabels() {
 	if s.modeSeeking > 0 {
 		v := s.fakeLabels.Values
-		copy(v[len(v)/2:], v[:len(v)/2])
+		half := len(v) / 2
+		copy(v[half:2*half], v[:half])
 	}
 }
 

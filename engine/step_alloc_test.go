@@ -12,12 +12,13 @@ import (
 func TestStepAllocatesNothing(t *testing.T) {
 	plain := newTestStepper(t, Arch{Resolution: 32, Width: 8, Latent: 10}, 4)
 
-	m, err := NewModel(Arch{Resolution: 32, Width: 8, Latent: 10, Classes: 3}, rand.New(rand.NewPCG(1, 1)))
+	arch := Arch{Resolution: 32, Width: 8, Latent: 10, Classes: 3}
+	m, err := NewModel(arch, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	conditional, err := newStepper(m, 4, stepOptions{adam: adamConfig{2e-4, 0.5, 0.999}, loss: LossBCE,
-		modeSeeking: 1})
+	opt := stepOptions{adam: adamConfig{2e-4, 0.5, 0.999}, loss: LossBCE, modeSeeking: 1}
+	conditional, err := newStepper(m, 4, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,8 @@ func TestStepAllocatesNothing(t *testing.T) {
 	copy(conditional.fakeLabels.Values, []int{0, 2, 1, 1})
 	conditional.pairFakeLabels()
 
-	for name, s := range map[string]*stepper{"plain": plain, "conditional with mode seeking": conditional} {
+	steppers := map[string]*stepper{"plain": plain, "conditional with mode seeking": conditional}
+	for name, s := range steppers {
 		for range 2 {
 			if _, err := s.step(); err != nil {
 				t.Fatal(err)

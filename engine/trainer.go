@@ -335,7 +335,8 @@ func (t *Trainer) restore(s *session, c *run.Checkpoint) (err error) {
 	s.normal = rand.New(s.latent)
 
 	trained, _ := TrainedClasses(s.data)
-	if s.model, err = NewModel(cfg.arch(len(trained)), rand.New(rand.NewPCG(cfg.Seed, 1))); err != nil {
+	s.model, err = NewModel(cfg.arch(len(trained)), rand.New(rand.NewPCG(cfg.Seed, 1)))
+	if err != nil {
 		return err
 	}
 	if cfg.EMA {

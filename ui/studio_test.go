@@ -665,7 +665,7 @@ func TestClassesOfferedForSubfolders(t *testing.T) {
 		t.Fatal("a folder with two subfolders of images does not offer a class per subfolder")
 	}
 	if !s.form.classes.Checked {
-		t.Error("a folder with subfolders of images is not trained a class per subfolder by default")
+		t.Error("a folder with subfolders of images does not train a class each by default")
 	}
 
 	s.style.scan("/flat")
