@@ -210,7 +210,8 @@ func (s *stepper) build() error {
 		return err
 	}
 	if s.modeSeeking > 0 {
-		cost, err = nn.ModeSeeking(cost, generated, s.advZ, s.modeSeeking, &s.modeSeekingStats)
+		cost, err = nn.ModeSeeking(cost, generated, s.advZ, s.modeSeeking,
+			modeSeekingBlock(a.Resolution), &s.modeSeekingStats)
 		if err != nil {
 			return err
 		}
@@ -293,6 +294,20 @@ func (s *stepper) step() (StepStats, error) {
 		return st, ErrDiverged
 	}
 	return st, nil
+}
+
+// modeSeekingGrid is the side of the grid of block averages on which the
+// mode-seeking term compares images: coarse enough that the colour and
+// layout of a pair must differ, not their speckle.
+const modeSeekingGrid = 16
+
+// modeSeekingBlock returns the block side that turns images of side res
+// into the mode-seeking grid, or 1 for images that small already.
+func modeSeekingBlock(res int) int {
+	if res <= modeSeekingGrid || res%modeSeekingGrid != 0 {
+		return 1
+	}
+	return res / modeSeekingGrid
 }
 
 // pairFakeLabels gives the second half of the fake batch the first half's

@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+	"math"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -15,21 +17,28 @@ const modeSeekingEpsilon = 1e-5
 // from different latents (and, in a conditional GAN, the same class), and
 // the term is weight / (r + ε) for the ratio
 //
-//	r = mean |x_i − x_{i+h}| / mean |z_i − z_{i+h}|.
+//	r = mean |x̄_i − x̄_{i+h}| / mean |z_i − z_{i+h}|,
 //
-// The last image of an odd batch has no pair.
+// where x̄ is the image averaged over blocks of block × block pixels. The
+// last image of an odd batch has no pair.
 //
 // It grows as the images of a pair draw together while their latents stay
 // apart, so minimising it keeps the generator from ignoring its latent.
+// Comparing block averages rather than pixels asks for pairs that differ
+// in colour and layout: pixel by pixel, speckle is the cheapest difference
+// a generator can make, and it grows one that the discriminator is slow to
+// punish.
 type modeSeeking struct {
 	weight float32
 	pairs  int // h, the number of pairs
+	block  int
 	stats  *ModeSeekingStats
 
 	x, z     []float32
 	imgShape tensor.Shape
-	ratio    float32 // r of the latest forward pass
-	zGap     float32 // mean |z_i − z_{i+h}| of the latest forward pass
+	diff     []float32 // x̄_i − x̄_{i+h} of the latest forward pass, per block and channel
+	ratio    float32   // r of the latest forward pass
+	zGap     float32   // mean |z_i − z_{i+h}| of the latest forward pass
 	last     G.F32
 	grads    []*tensor.Dense
 }
@@ -43,7 +52,9 @@ type ModeSeekingStats struct {
 	Value float64
 }
 
-func (m *modeSeeking) name() string    { return fmt.Sprintf("modeseek/%g", m.weight) }
+func (m *modeSeeking) name() string {
+	return fmt.Sprintf("modeseek/%g/%d", m.weight, m.block)
+}
 func (m *modeSeeking) output() G.Value { return &m.last }
 
 // meanPairGap returns the mean absolute difference between the first
@@ -53,24 +64,50 @@ func meanPairGap(x []float32, pairs, n int) float32 {
 	a, b := x[:half], x[half:2*half]
 	var sum float64
 	for i, v := range a {
-		d := v - b[i]
-		if d < 0 {
-			d = -d
-		}
-		sum += float64(d)
+		sum += math.Abs(float64(v - b[i]))
 	}
 	return float32(sum / float64(half))
+}
+
+// imageGap fills m.diff with the differences of the pairs' block averages
+// and returns their mean absolute value.
+func (m *modeSeeking) imageGap() float32 {
+	h, w, c := m.imgShape[1], m.imgShape[2], m.imgShape[3]
+	bh, bw := h/m.block, w/m.block
+	m.diff = slices.Grow(m.diff[:0], m.pairs*bh*bw*c)[:m.pairs*bh*bw*c]
+	clear(m.diff)
+	image := h * w * c
+	for p := range m.pairs {
+		a, b := m.x[p*image:], m.x[(p+m.pairs)*image:]
+		d := m.diff[p*bh*bw*c:]
+		for y := range h {
+			row := d[y/m.block*bw*c:]
+			for x := range w {
+				cell := row[x/m.block*c : x/m.block*c+c]
+				at := (y*w + x) * c
+				for ch := range cell {
+					cell[ch] += a[at+ch] - b[at+ch]
+				}
+			}
+		}
+	}
+	area := float32(m.block * m.block)
+	var sum float64
+	for i, v := range m.diff {
+		m.diff[i] = v / area
+		sum += math.Abs(float64(m.diff[i]))
+	}
+	return float32(sum / float64(len(m.diff)))
 }
 
 func (m *modeSeeking) forward(in []*tensor.Dense) (G.Value, error) {
 	cost := data(in[0])
 	m.x, m.z, m.imgShape = data(in[1]), data(in[2]), in[1].Shape()
-	n := m.imgShape[0]
-	m.zGap = meanPairGap(m.z, m.pairs, n)
+	m.zGap = meanPairGap(m.z, m.pairs, m.imgShape[0])
 	if m.zGap == 0 {
 		return nil, fmt.Errorf("nn: mode seeking: the two halves of the latent batch are equal")
 	}
-	m.ratio = meanPairGap(m.x, m.pairs, n) / m.zGap
+	m.ratio = m.imageGap() / m.zGap
 	term := m.weight / (m.ratio + modeSeekingEpsilon)
 	m.stats.Ratio, m.stats.Value = float64(m.ratio), float64(term)
 	m.last = G.F32(cost[0] + term)
@@ -87,37 +124,53 @@ func (m *modeSeeking) backward(dy []float32, need []bool) ([]*tensor.Dense, erro
 		}
 		data(m.grads[0])[0] = dy[0]
 	}
-	if need[1] {
-		m.grads[1] = dense(m.grads[1], m.imgShape...)
-		g := data(m.grads[1])
-		half := len(m.x) / m.imgShape[0] * m.pairs
-		// d term / d r = −weight / (r + ε)², and r moves by
-		// sign(a − b) / (half · zGap) with each element a of a pair.
-		rr := m.ratio + modeSeekingEpsilon
-		scale := -dy[0] * m.weight / (rr * rr) / (float32(half) * m.zGap)
-		a, b := m.x[:half], m.x[half:2*half]
-		for i, v := range a {
-			var s float32
-			switch d := v - b[i]; {
-			case d > 0:
-				s = scale
-			case d < 0:
-				s = -scale
-			}
-			g[i], g[half+i] = s, -s
-		}
-		clear(g[2*half:])
+	if !need[1] {
+		return m.grads, nil
 	}
+	m.grads[1] = dense(m.grads[1], m.imgShape...)
+	g := data(m.grads[1])
+	h, w, c := m.imgShape[1], m.imgShape[2], m.imgShape[3]
+	bw := w / m.block
+	image := h * w * c
+	// d term / d r = −weight / (r + ε)², and r moves by
+	// sign(d) / (len(diff) · block² · zGap) with each pixel of a block
+	// whose average difference is d, against it in the pair's other image.
+	rr := m.ratio + modeSeekingEpsilon
+	scale := -dy[0] * m.weight / (rr * rr) /
+		(float32(len(m.diff)*m.block*m.block) * m.zGap)
+	for p := range m.pairs {
+		a, b := g[p*image:(p+1)*image], g[(p+m.pairs)*image:(p+m.pairs+1)*image]
+		d := m.diff[p*len(m.diff)/m.pairs:]
+		for y := range h {
+			row := d[y/m.block*bw*c:]
+			for x := range w {
+				cell := row[x/m.block*c : x/m.block*c+c]
+				at := (y*w + x) * c
+				for ch, v := range cell {
+					var s float32
+					switch {
+					case v > 0:
+						s = scale
+					case v < 0:
+						s = -scale
+					}
+					a[at+ch], b[at+ch] = s, -s
+				}
+			}
+		}
+	}
+	clear(g[2*m.pairs*image:])
 	return m.grads, nil
 }
 
 // ModeSeeking returns cost plus the mode-seeking term of images, a batch
 // generated from the latents z whose first and second halves are paired
-// (see modeSeeking), at the given weight. The batch needs two images or
-// more. It reports the ratio it saw into
-// stats after every forward pass. Gradients flow into cost and images; z
-// is only read.
-func ModeSeeking(cost, images, z *G.Node, weight float64,
+// (see modeSeeking), at the given weight, comparing the images' averages
+// over blocks of block × block pixels (1 compares pixels). The batch needs
+// two images or more, and block must divide their height and width. It
+// reports the ratio it saw into stats after every forward pass. Gradients
+// flow into cost and images; z is only read.
+func ModeSeeking(cost, images, z *G.Node, weight float64, block int,
 	stats *ModeSeekingStats) (*G.Node, error) {
 	if !cost.IsScalar() {
 		return nil, fmt.Errorf("nn: mode seeking: cost has shape %v, want a scalar", cost.Shape())
@@ -130,6 +183,11 @@ func ModeSeeking(cost, images, z *G.Node, weight float64,
 	if !(weight > 0) {
 		return nil, fmt.Errorf("nn: mode seeking: weight %g must be positive", weight)
 	}
-	k := &modeSeeking{weight: float32(weight), pairs: n / 2, stats: stats}
+	if shape := images.Shape(); len(shape) != 4 || block < 1 ||
+		shape[1]%block != 0 || shape[2]%block != 0 {
+		return nil, fmt.Errorf("nn: mode seeking: blocks of %d pixels do not tile images of shape %v",
+			block, images.Shape())
+	}
+	k := &modeSeeking{weight: float32(weight), pairs: n / 2, block: block, stats: stats}
 	return apply(k, tensor.ScalarShape(), []bool{true, true, false}, cost, images, z)
 }
